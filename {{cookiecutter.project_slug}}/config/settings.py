@@ -1,0 +1,272 @@
+"""Settings for {{ cookiecutter.project_name }}.
+
+Every value that differs between machines comes from an environment variable
+(twelve-factor); the README lists each one. The defaults are the production
+ones: a development machine turns things off in its ``.env``, never the other
+way round. A wrong value stops start-up with an error naming the variable.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.management.utils import get_random_secret_key
+from django.utils.csp import CSP
+
+from config.environment import choice, flag, integer, mailer, required, text, url_setting, words
+from session_security import engines
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The answers given when the project was baked: defaults for the variables below.
+BAKED_DATABASE_URL = {{ '"postgres://localhost:5432/' ~ cookiecutter.project_slug ~ '"' if cookiecutter.database == "postgresql" else 'f"sqlite:///{BASE_DIR / \'db.sqlite3\'}"' }}
+BAKED_SESSION_ENGINE = "{{ cookiecutter.session_engine }}"
+BAKED_SESSION_COOKIE_AGE = {{ cookiecutter.session_cookie_age }}
+BAKED_SESSION_IDLE_TIMEOUT = {{ cookiecutter.session_idle_timeout }}
+BAKED_SESSION_ROTATION_INTERVAL = {{ cookiecutter.session_rotation_interval }}
+BAKED_SESSION_EXPIRE_AT_BROWSER_CLOSE = {{ "True" if cookiecutter.session_expire_at_browser_close == "yes" else "False" }}
+BAKED_SESSION_COOKIE_SAMESITE = "{{ cookiecutter.session_cookie_samesite }}"
+BAKED_SESSION_BIND_IP = "{{ cookiecutter.session_bind_ip }}"
+BAKED_SESSION_BIND_USER_AGENT = "{{ cookiecutter.session_bind_user_agent }}"
+BAKED_DEFAULT_FROM_EMAIL = "webmaster@{{ cookiecutter.domain_name }}"
+
+# --- Core ------------------------------------------------------------------
+
+# Debug pages leak settings and source code: off unless asked for.
+DEBUG = flag("DJANGO_DEBUG", default=False)
+
+# Signs sessions, CSRF tokens and password-reset links; a known key forges them.
+# Without debug it must come from the environment; in debug a throwaway one
+# (sessions then end when the process restarts).
+SECRET_KEY = required("DJANGO_SECRET_KEY", when=not DEBUG, fallback=get_random_secret_key)
+# Old keys still accepted for verifying (and re-signing) during a key rotation.
+SECRET_KEY_FALLBACKS = words("DJANGO_SECRET_KEY_FALLBACKS")
+
+# Host-header attacks (poisoned password-reset links, cache poisoning).
+ALLOWED_HOSTS = words("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+# Origins allowed to POST through a TLS-terminating proxy (CSRF Origin check).
+CSRF_TRUSTED_ORIGINS = words("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "session_security",
+    "accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Replaces Django's SessionMiddleware: loads the session, then enforces the
+    # timeouts, rotation, binding and revocation before anything reads it.
+    "session_security.middleware.SessionSecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Permissions-Policy and Cross-Origin-Resource-Policy.
+    "session_security.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------
+
+DATABASES = {"default": url_setting("DATABASE_URL", environ.Env.db_url_config, BAKED_DATABASE_URL)}
+# Reconnecting on every request costs more than the request itself on PostgreSQL.
+DATABASES["default"]["CONN_MAX_AGE"] = integer("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Caches and sessions ---------------------------------------------------
+
+CACHES = engines.caches(url_setting("CACHE_URL", environ.Env.cache_url_config, default=None))
+
+SESSION_ENGINE_NAME = choice(
+    "DJANGO_SESSION_ENGINE", engines.ENGINE_NAMES, default=BAKED_SESSION_ENGINE
+)
+SESSION_ENGINE = engines.engine_path(SESSION_ENGINE_NAME, CACHES, debug=DEBUG)
+SESSION_CACHE_ALIAS = engines.SESSION_CACHE_ALIAS
+# JSON only: a pickle serializer turns a leaked SECRET_KEY into code execution.
+SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
+
+# Absolute lifetime, counted from sign-in and never extended by activity.
+SESSION_COOKIE_AGE = integer(
+    "DJANGO_SESSION_COOKIE_AGE", default=BAKED_SESSION_COOKIE_AGE, minimum=1
+)
+# A stolen cookie keeps working only while the session is in use.
+SESSION_IDLE_TIMEOUT = integer(
+    "DJANGO_SESSION_IDLE_TIMEOUT", default=BAKED_SESSION_IDLE_TIMEOUT, minimum=1
+)
+# A key captured mid-session stops working after the next rotation (0 = off).
+SESSION_ROTATION_INTERVAL = integer(
+    "DJANGO_SESSION_ROTATION_INTERVAL", default=BAKED_SESSION_ROTATION_INTERVAL
+)
+# Shared computers: the session ends with the browser.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = flag(
+    "DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE",
+    default=BAKED_SESSION_EXPIRE_AT_BROWSER_CLOSE,
+)
+# Cookie theft by a stolen IP address or browser switch: off, log or enforce.
+SESSION_BIND_IP = choice(
+    "DJANGO_SESSION_BIND_IP", ("off", "log", "enforce"), default=BAKED_SESSION_BIND_IP
+)
+SESSION_BIND_USER_AGENT = choice(
+    "DJANGO_SESSION_BIND_USER_AGENT",
+    ("off", "log", "enforce"),
+    default=BAKED_SESSION_BIND_USER_AGENT,
+)
+# Mobile clients move within a network: compare this many leading bits.
+SESSION_BIND_IPV4_PREFIX = integer("DJANGO_SESSION_BIND_IPV4_PREFIX", default=32)
+SESSION_BIND_IPV6_PREFIX = integer("DJANGO_SESSION_BIND_IPV6_PREFIX", default=128)
+# Forged X-Forwarded-For: only this many proxies in front of us are believed.
+TRUSTED_PROXY_COUNT = integer("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+
+# --- Cookies ---------------------------------------------------------------
+
+# Cookies injected by a sibling subdomain or over plain HTTP: __Host- forbids
+# both (it requires Secure, Path=/ and no Domain). Browsers treat 127.0.0.1
+# and localhost as secure, so this holds in local development too.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Eavesdropping on plain HTTP.
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+# Script injection reading the session key.
+SESSION_COOKIE_HTTPONLY = True
+# The CSRF cookie is not HttpOnly on purpose: it protects nothing by itself
+# (the attacker's page cannot read it cross-origin), and our own scripts may
+# need to read it to send the token with fetch() requests.
+CSRF_COOKIE_HTTPONLY = False
+# Cross-site request forgery and cross-site leaks.
+SESSION_COOKIE_SAMESITE = choice(
+    "DJANGO_SESSION_COOKIE_SAMESITE", ("Lax", "Strict"), default=BAKED_SESSION_COOKIE_SAMESITE
+)
+CSRF_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE
+# Sibling subdomains reading or overwriting our cookies.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+# A friendly page when a browser drops the Secure cookies (plain HTTP off loopback).
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
+
+# --- Transport and headers -------------------------------------------------
+
+# Downgrade to plain HTTP.
+SECURE_SSL_REDIRECT = flag("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# SSL stripping on later visits: browsers remember to use HTTPS for a year.
+SECURE_HSTS_SECONDS = integer("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preload lists are hard to leave: opt in deliberately.
+SECURE_HSTS_PRELOAD = flag("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# ... so Django's reminder to preload (security.W021) is silenced until then.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind a TLS-terminating proxy only: a client could forge this header.
+if flag("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# MIME sniffing turning uploads into scripts.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# URLs (with their query strings) leaking to other sites.
+SECURE_REFERRER_POLICY = "same-origin"
+# Cross-window attacks (Spectre-style leaks, tab-nabbing).
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Clickjacking.
+X_FRAME_OPTIONS = "DENY"
+# Script injection: only our own files and nonce-carrying inline tags run.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Powerful browser features nobody here needs (sent by SecurityHeadersMiddleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Other sites embedding our responses (cross-origin reads; SecurityHeadersMiddleware).
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+
+# --- Authentication --------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Offline cracking of a stolen password table: Argon2 first.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Email -----------------------------------------------------------------
+
+# A production backend: Django 6.1's check --deploy refuses console and friends.
+MAILERS = {
+    "default": mailer(
+        url_setting("EMAIL_URL", environ.Env.email_url_config, default="smtp://localhost:25")
+    )
+}
+DEFAULT_FROM_EMAIL = text("DJANGO_DEFAULT_FROM_EMAIL", default=BAKED_DEFAULT_FROM_EMAIL)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Internationalisation and static files ---------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- Logging ---------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        # One line per session event (login, logout, timeout, rotation...).
+        "session_security.audit": {
+            "level": choice("DJANGO_AUDIT_LOG_LEVEL", ("INFO", "WARNING"), default="INFO"),
+        },
+    },
+}

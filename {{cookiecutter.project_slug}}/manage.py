@@ -1,0 +1,28 @@
+#!/usr/bin/env python
+"""Django's command-line utility.
+
+For local development it reads the ``.env`` file beside it (written by the
+bake) when one exists; variables already set in the environment win. Set
+``DJANGO_ENV_FILE`` to another path, or to an empty value to read none.
+Servers in production (gunicorn, uvicorn) never read it.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    env_file = os.environ.get("DJANGO_ENV_FILE", str(Path(__file__).with_name(".env")))
+    if env_file and Path(env_file).is_file():
+        import environ
+
+        environ.Env.read_env(env_file)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

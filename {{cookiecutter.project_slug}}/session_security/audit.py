@@ -1,0 +1,50 @@
+"""The security event log: one structured line per session event.
+
+Events go to the ``session_security.audit`` logger as ``key=value`` pairs
+(values JSON-quoted when they need it), so any log pipeline can parse them.
+Session keys never appear: only a keyed hash (HMAC with ``SECRET_KEY``),
+enough to correlate the lines of one session and useless for hijacking it.
+"""
+
+import json
+import logging
+
+from django.utils.crypto import salted_hmac
+
+logger = logging.getLogger("session_security.audit")
+
+EVENTS = (
+    "login",
+    "login_failed",
+    "logout",
+    "timeout",
+    "rotation",
+    "binding_mismatch",
+    "session_ended",
+    "stale_key",
+    "store_unavailable",
+)
+
+
+def key_hash(session_key):
+    """A short keyed hash of a session key, for logs only."""
+    if not session_key:
+        return "-"
+    return salted_hmac("session_security.audit", session_key).hexdigest()[:16]
+
+
+def _format(value):
+    text = str(value)
+    if text and all(ch.isalnum() or ch in "-_.:/@" for ch in text):
+        return text
+    return json.dumps(text)
+
+
+def log_event(event, *, level=logging.INFO, session_key=None, **fields):
+    """Log ``event`` with ``fields``; ``session_key`` is hashed first."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown audit event {event!r}")
+    parts = {"event": event, "session": key_hash(session_key)}
+    parts.update({name: value for name, value in fields.items() if value is not None})
+    line = " ".join(f"{name}={_format(value)}" for name, value in parts.items())
+    logger.log(level, line, extra={"audit_event": event})

@@ -1,0 +1,125 @@
+"""Database sessions with Redis in front, surviving a Redis outage.
+
+Django 6.1's ``cached_db`` logs cache errors on save, but ``load()`` writes
+the entry back into the cache unguarded and ``delete()`` never guards: with
+Redis down every request that touches a session is a 500. Here every cache
+call is guarded. While Redis is unreachable the database alone serves reads
+and writes; one warning is logged when the outage is first seen and one
+line when the cache answers again, not one per request. The database stays
+the source of truth, and the registry (checked on every request) ends any
+session that was revoked while a stale copy sat in the cache.
+"""
+
+import logging
+
+from django.contrib.sessions.backends import cached_db
+
+from session_security.backends.base import RotationMixin
+
+logger = logging.getLogger("session_security.backends")
+
+
+class CacheHealth:
+    """Remembers whether the last cache call failed, to log transitions only."""
+
+    down = False
+
+    @classmethod
+    def failed(cls, error):
+        if not cls.down:
+            cls.down = True
+            logger.warning(
+                "Session cache unreachable (%r); serving sessions from the database", error
+            )
+
+    @classmethod
+    def succeeded(cls):
+        if cls.down:
+            cls.down = False
+            logger.warning("Session cache reachable again; using it for sessions")
+
+
+class SessionStore(RotationMixin, cached_db.SessionStore):
+    def _cache_call(self, call, default=None):
+        try:
+            result = call()
+        except Exception as error:
+            CacheHealth.failed(error)
+            return default
+        CacheHealth.succeeded()
+        return result
+
+    async def _acache_call(self, call, default=None):
+        try:
+            result = await call()
+        except Exception as error:
+            CacheHealth.failed(error)
+            return default
+        CacheHealth.succeeded()
+        return result
+
+    def load(self):
+        data = self._cache_call(lambda: self._cache.get(self.cache_key))
+        if data is not None:
+            return data
+        row = self._get_session_from_db()
+        if not row:
+            return {}
+        data = self.decode(row.session_data)
+        age = self.get_expiry_age(expiry=row.expire_date)
+        self._cache_call(lambda: self._cache.set(self.cache_key, data, age))
+        return data
+
+    async def aload(self):
+        cache_key = await self.acache_key()
+        data = await self._acache_call(lambda: self._cache.aget(cache_key))
+        if data is not None:
+            return data
+        row = await self._aget_session_from_db()
+        if not row:
+            return {}
+        data = self.decode(row.session_data)
+        age = await self.aget_expiry_age(expiry=row.expire_date)
+        await self._acache_call(lambda: self._cache.aset(cache_key, data, age))
+        return data
+
+    def exists(self, session_key):
+        key = self.cache_key_prefix + session_key if session_key else None
+        if key and self._cache_call(lambda: key in self._cache, default=False):
+            return True
+        return self._db_store().exists(session_key)
+
+    async def aexists(self, session_key):
+        key = self.cache_key_prefix + session_key if session_key else None
+        if key and await self._acache_call(lambda: self._cache.ahas_key(key), default=False):
+            return True
+        return await self._db_store().aexists(session_key)
+
+    def _db_store(self):
+        return super(cached_db.SessionStore, self)
+
+    def save(self, must_create=False):
+        self._db_store().save(must_create)
+        self._cache_call(
+            lambda: self._cache.set(self.cache_key, self._session, self.get_expiry_age())
+        )
+
+    async def asave(self, must_create=False):
+        await self._db_store().asave(must_create)
+        cache_key = await self.acache_key()
+        age = await self.aget_expiry_age()
+        await self._acache_call(lambda: self._cache.aset(cache_key, self._session, age))
+
+    def delete(self, session_key=None):
+        self._db_store().delete(session_key)
+        session_key = session_key or self.session_key
+        if session_key:
+            self._cache_call(lambda: self._cache.delete(self.cache_key_prefix + session_key))
+
+    async def adelete(self, session_key=None):
+        await self._db_store().adelete(session_key)
+        session_key = session_key or self.session_key
+        if session_key:
+            await self._acache_call(
+                lambda: self._cache.adelete(self.cache_key_prefix + session_key)
+            )

@@ -1,0 +1,40 @@
+"""Sessions in a signed cookie (Django's ``signed_cookies`` engine).
+
+The cookie is signed, not encrypted: the user can read what is in it (here
+only ids and timestamps, no secrets). It is self-contained, so Django alone
+can neither end a stolen copy nor honour a per-session expiry; the registry
+row named inside it does both (see ``policy`` and ``middleware``). Rotation
+re-signs the data with the next generation; the previous cookie is refused
+by the registry once its grace is over.
+"""
+
+import logging
+
+from django.contrib.sessions.backends import signed_cookies
+
+from session_security.keys import GENERATION_KEY
+
+logger = logging.getLogger("session_security.backends")
+
+# Browsers drop cookies whose name and value exceed 4096 bytes (ASVS 3.3.5).
+COOKIE_LIMIT = 4096
+
+
+class SessionStore(signed_cookies.SessionStore):
+    def save(self, must_create=False):
+        super().save(must_create)
+        size = len(self._session_key or "") + len("__Host-sessionid=")
+        if size > COOKIE_LIMIT:
+            logger.error(
+                "Signed session cookie is %d bytes; browsers drop cookies over %d. "
+                "Keep less in the session or use another engine.",
+                size,
+                COOKIE_LIMIT,
+            )
+
+    def rotate_key(self, generation, grace):
+        self[GENERATION_KEY] = generation
+        self.save()
+
+    async def arotate_key(self, generation, grace):
+        self.rotate_key(generation, grace)

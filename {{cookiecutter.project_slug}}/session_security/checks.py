@@ -1,0 +1,177 @@
+"""System checks for the session settings Django's ``check --deploy`` ignores.
+
+Django checks that session cookies are Secure and HttpOnly, but not which
+engine stores them, the SameSite value, cookie prefixes, the timeouts, or an
+HSTS preload with a short max-age. IDs are ``session_security.E/W0NN``.
+"""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+from session_security.engines import SESSION_CACHE_ALIAS, SHARED_CACHE_BACKENDS
+
+ONE_YEAR = 365 * 24 * 3600
+JSON_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
+MIDDLEWARE = "session_security.middleware.SessionSecurityMiddleware"
+
+
+@register(Tags.security, deploy=True)
+def check_session_cache(app_configs, **kwargs):
+    engine = settings.SESSION_ENGINE
+    if not engine.endswith((".cache", ".cached_db")):
+        return []
+    backend = settings.CACHES.get(SESSION_CACHE_ALIAS, {}).get("BACKEND", "")
+    if backend in SHARED_CACHE_BACKENDS:
+        return []
+    if engine.endswith(".cache"):
+        return [
+            Error(
+                f"The cache session engine stores sessions in {backend!r}, which is not "
+                "shared between processes: users are signed out on restart and split "
+                "between workers.",
+                hint="Set CACHE_URL to a Redis server (redis://host:6379/0).",
+                id="session_security.E001",
+            )
+        ]
+    return [
+        Warning(
+            f"The cached_db session engine caches sessions in {backend!r}, which is not "
+            "shared between processes: workers may serve stale sessions.",
+            hint="Set CACHE_URL to a Redis server, or use DJANGO_SESSION_ENGINE=db.",
+            id="session_security.W001",
+        )
+    ]
+
+
+@register(Tags.security)
+def check_serializer(app_configs, **kwargs):
+    if settings.SESSION_SERIALIZER == JSON_SERIALIZER:
+        return []
+    return [
+        Warning(
+            f"SESSION_SERIALIZER is {settings.SESSION_SERIALIZER!r}: a serializer other "
+            "than JSON (pickle) turns a leaked SECRET_KEY into remote code execution.",
+            hint=f"Use {JSON_SERIALIZER!r}.",
+            id="session_security.W002",
+        )
+    ]
+
+
+@register(Tags.security)
+def check_samesite(app_configs, **kwargs):
+    errors = []
+    for name in ("SESSION_COOKIE_SAMESITE", "CSRF_COOKIE_SAMESITE"):
+        value = getattr(settings, name)
+        if str(value) not in ("Lax", "Strict"):
+            errors.append(
+                Warning(
+                    f"{name} is {value!r}: the cookie is sent with cross-site requests.",
+                    hint="Use 'Lax' or 'Strict' (DJANGO_SESSION_COOKIE_SAMESITE).",
+                    id="session_security.W003",
+                )
+            )
+    return errors
+
+
+@register(Tags.security)
+def check_host_prefix(app_configs, **kwargs):
+    errors = []
+    for kind in ("SESSION", "CSRF"):
+        name = getattr(settings, f"{kind}_COOKIE_NAME")
+        if not name.startswith("__Host-"):
+            continue
+        domain = getattr(settings, f"{kind}_COOKIE_DOMAIN")
+        path = getattr(settings, f"{kind}_COOKIE_PATH", "/")
+        secure = getattr(settings, f"{kind}_COOKIE_SECURE")
+        if domain or path != "/" or not secure:
+            errors.append(
+                Error(
+                    f"{kind}_COOKIE_NAME {name!r} has the __Host- prefix, which browsers "
+                    "accept only with Secure, Path=/ and no Domain; this cookie would be "
+                    "dropped.",
+                    hint=f"Unset {kind}_COOKIE_DOMAIN, keep Path=/ and Secure.",
+                    id="session_security.E002",
+                )
+            )
+    return errors
+
+
+@register(Tags.security)
+def check_timeouts(app_configs, **kwargs):
+    errors = []
+    age, idle = settings.SESSION_COOKIE_AGE, settings.SESSION_IDLE_TIMEOUT
+    rotation = settings.SESSION_ROTATION_INTERVAL
+    if idle > age:
+        errors.append(
+            Warning(
+                f"SESSION_IDLE_TIMEOUT ({idle}s) is longer than SESSION_COOKIE_AGE "
+                f"({age}s): the idle timeout can never fire.",
+                hint="Lower DJANGO_SESSION_IDLE_TIMEOUT or raise DJANGO_SESSION_COOKIE_AGE.",
+                id="session_security.W004",
+            )
+        )
+    if rotation and rotation >= idle:
+        errors.append(
+            Warning(
+                f"SESSION_ROTATION_INTERVAL ({rotation}s) is not shorter than "
+                f"SESSION_IDLE_TIMEOUT ({idle}s): keys would rarely rotate.",
+                hint="Lower DJANGO_SESSION_ROTATION_INTERVAL, or 0 to turn it off.",
+                id="session_security.W005",
+            )
+        )
+    return errors
+
+
+@register(Tags.security, deploy=True)
+def check_hsts(app_configs, **kwargs):
+    seconds = settings.SECURE_HSTS_SECONDS
+    if settings.SECURE_HSTS_PRELOAD and seconds < ONE_YEAR:
+        return [
+            Error(
+                f"SECURE_HSTS_PRELOAD is on with SECURE_HSTS_SECONDS={seconds}: preload "
+                "lists refuse a max-age under one year.",
+                hint=f"Set DJANGO_SECURE_HSTS_SECONDS to at least {ONE_YEAR}.",
+                id="session_security.E003",
+            )
+        ]
+    if 0 < seconds < ONE_YEAR:
+        return [
+            Warning(
+                f"SECURE_HSTS_SECONDS is {seconds}: ASVS 3.4.1 asks for at least one year.",
+                hint=f"Set DJANGO_SECURE_HSTS_SECONDS to at least {ONE_YEAR}.",
+                id="session_security.W006",
+            )
+        ]
+    return []
+
+
+@register(Tags.security)
+def check_middleware(app_configs, **kwargs):
+    middleware = settings.MIDDLEWARE
+    if MIDDLEWARE in middleware and (
+        "django.contrib.sessions.middleware.SessionMiddleware" not in middleware
+    ):
+        return []
+    return [
+        Error(
+            f"{MIDDLEWARE} must replace Django's SessionMiddleware in MIDDLEWARE: "
+            "without it no timeout, rotation or revocation is enforced.",
+            id="session_security.E004",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_csp(app_configs, **kwargs):
+    policy = settings.SECURE_CSP
+    missing = [name for name in ("object-src", "base-uri", "frame-ancestors") if name not in policy]
+    middleware = "django.middleware.csp.ContentSecurityPolicyMiddleware"
+    if not missing and middleware in settings.MIDDLEWARE:
+        return []
+    return [
+        Warning(
+            "The Content-Security-Policy is missing or lacks "
+            f"{', '.join(missing) or 'its middleware'} (ASVS 3.4.3, 3.4.6).",
+            id="session_security.W007",
+        )
+    ]

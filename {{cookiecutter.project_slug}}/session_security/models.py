@@ -1,0 +1,50 @@
+"""The session registry: one row per signed-in session, on every engine.
+
+Django's engines keep session data but know nothing of the person behind
+it: a signed cookie cannot be ended on logout, and no engine can list a
+user's sessions. Each signed-in session therefore gets a row here, created
+at login and named inside the session by its own random id. The row holds
+no session key, so a read of this table (or a backup of it) hands out no
+credential.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class SessionRecordQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class SessionRecord(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_records"
+    )
+    created_at = models.DateTimeField(help_text="When the user signed in.")
+    expires_at = models.DateTimeField(help_text="The absolute end: sign-in plus the lifetime.")
+    last_seen_at = models.DateTimeField(
+        help_text="Last request, to the precision of the refresh window."
+    )
+    rotated_at = models.DateTimeField(help_text="When the session key last changed.")
+    generation = models.PositiveIntegerField(default=0, help_text="Key rotations so far.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=32, blank=True)
+
+    objects = SessionRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "ended_at"], name="ss_record_user_ended"),
+            models.Index(fields=["expires_at"], name="ss_record_expires"),
+        ]
+
+    def __str__(self):
+        state = f"ended ({self.end_reason})" if self.ended_at else "active"
+        return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M} ({state})"

@@ -1,0 +1,137 @@
+"""The rules a signed-in session must keep, as pure functions.
+
+Nothing here reads a clock, a request or a database: the middleware passes
+in the session's registry row and the time, and gets back a ``Decision``.
+That keeps each rule testable on its own and identical for sync and async
+requests and for every engine.
+
+Timing, in words (the README has the table):
+
+- absolute lifetime: the session ends ``SESSION_COOKIE_AGE`` seconds after
+  sign-in, however busy it is;
+- idle timeout: it ends when ``SESSION_IDLE_TIMEOUT`` seconds pass without a
+  request. The last-seen time is written at most once per *refresh window*
+  (1/20 of the idle timeout, at least 1 s and at most 5 min) instead of on
+  every request, so the recorded time may lag the true last request by up to
+  one window: a session therefore ends between ``idle - window`` and
+  ``idle`` seconds after its last request, never later;
+- rotation: a live session gets a new key every
+  ``SESSION_ROTATION_INTERVAL`` seconds; the previous key keeps working,
+  read-only, for ``ROTATION_GRACE`` seconds so that requests already in
+  flight (a page loading its resources) do not sign the user out.
+"""
+
+import enum
+import ipaddress
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+# Requests sent with the previous key this long after a rotation still work.
+ROTATION_GRACE = 30
+
+
+class Verdict(enum.Enum):
+    VALID = "valid"
+    GRACE = "grace"  # the previous key, within the grace period: read-only
+    ENDED = "ended"  # the whole session is over
+    REFUSED = "refused"  # this key is no good; the session itself lives on
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    reason: str = ""
+    refresh_last_seen: bool = False
+    rotate: bool = False
+    mismatches: tuple = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Policy:
+    cookie_age: int
+    idle_timeout: int
+    rotation_interval: int
+    rotation_grace: int
+    bind_ip: str
+    bind_user_agent: str
+    ipv4_prefix: int
+    ipv6_prefix: int
+
+    @classmethod
+    def from_settings(cls):
+        return cls(
+            cookie_age=settings.SESSION_COOKIE_AGE,
+            idle_timeout=settings.SESSION_IDLE_TIMEOUT,
+            rotation_interval=settings.SESSION_ROTATION_INTERVAL,
+            rotation_grace=ROTATION_GRACE,
+            bind_ip=settings.SESSION_BIND_IP,
+            bind_user_agent=settings.SESSION_BIND_USER_AGENT,
+            ipv4_prefix=settings.SESSION_BIND_IPV4_PREFIX,
+            ipv6_prefix=settings.SESSION_BIND_IPV6_PREFIX,
+        )
+
+    @property
+    def refresh_window(self):
+        """Seconds between two writes of the last-seen time."""
+        return max(1, min(300, self.idle_timeout // 20))
+
+    def evaluate(self, record, generation, now, *, ip=None, user_agent=""):
+        """Judge one request made with a session whose registry row is ``record``.
+
+        ``generation`` is the rotation count stored in the session the request
+        carried; ``record`` may be ``None`` when the row is gone.
+        """
+        if record is None:
+            return Decision(Verdict.ENDED, "unknown_session")
+        if record.ended_at is not None:
+            return Decision(Verdict.ENDED, record.end_reason or "ended")
+        if now >= record.expires_at:
+            return Decision(Verdict.ENDED, "absolute_timeout")
+        if (now - record.last_seen_at).total_seconds() >= self.idle_timeout:
+            return Decision(Verdict.ENDED, "idle_timeout")
+
+        mismatches = self.binding_mismatches(record, ip, user_agent)
+        enforced = [name for name in mismatches if self.binding_mode(name) == "enforce"]
+        if enforced:
+            return Decision(Verdict.ENDED, f"{enforced[0]}_mismatch", mismatches=mismatches)
+
+        if generation != record.generation:
+            since_rotation = (now - record.rotated_at).total_seconds()
+            if generation == record.generation - 1 and since_rotation <= self.rotation_grace:
+                return Decision(Verdict.GRACE, "previous_key", mismatches=mismatches)
+            return Decision(Verdict.REFUSED, "stale_key", mismatches=mismatches)
+
+        since_seen = (now - record.last_seen_at).total_seconds()
+        since_rotation = (now - record.rotated_at).total_seconds()
+        return Decision(
+            Verdict.VALID,
+            refresh_last_seen=since_seen >= self.refresh_window,
+            rotate=bool(self.rotation_interval) and since_rotation >= self.rotation_interval,
+            mismatches=mismatches,
+        )
+
+    def binding_mode(self, name):
+        return self.bind_ip if name == "ip" else self.bind_user_agent
+
+    def binding_mismatches(self, record, ip, user_agent):
+        found = []
+        if self.bind_ip != "off" and not self.same_network(record.ip_address, ip):
+            found.append("ip")
+        if self.bind_user_agent != "off" and (record.user_agent or "") != (user_agent or ""):
+            found.append("user_agent")
+        return tuple(found)
+
+    def same_network(self, first, second):
+        """Whether two addresses share the configured prefix (exact by default)."""
+        if not first or not second:
+            return first == second
+        try:
+            a = ipaddress.ip_address(first)
+            b = ipaddress.ip_address(second)
+        except ValueError:
+            return False
+        if a.version != b.version:
+            return False
+        prefix = self.ipv4_prefix if a.version == 4 else self.ipv6_prefix
+        return b in ipaddress.ip_network(f"{a}/{prefix}", strict=False)

@@ -1,0 +1,76 @@
+"""Hooks into Django's authentication signals.
+
+- Every login gets a fresh session key and a fresh registry row, also when
+  the same user signs in again over a live session: Django's ``login()``
+  keeps the key in that case, which ASVS 7.2.4 forbids.
+- Logout ends the registry row, so even a copied signed cookie is refused.
+- Deactivating a user ends all of their sessions.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from session_security import registry
+from session_security.audit import log_event
+from session_security.clientip import client_ip
+from session_security.keys import RECORD_KEY
+
+
+@receiver(user_logged_in, dispatch_uid="session_security.login")
+def on_login(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    previous = registry.parse_record_id(session.get(RECORD_KEY))
+    if previous is not None:
+        registry.end(previous, "relogin")
+    if session.session_key and session.session_key == request.COOKIES.get(
+        settings.SESSION_COOKIE_NAME
+    ):
+        # login() kept the key the browser sent: the same user signed in again.
+        session.cycle_key()
+    record = registry.register(request, user)
+    log_event(
+        "login",
+        session_key=session.session_key,
+        user=user.pk,
+        record=record.pk,
+        ip=record.ip_address,
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="session_security.logout")
+def on_logout(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    record = registry.parse_record_id(session.get(RECORD_KEY))
+    registry.end(record, "logout")
+    log_event(
+        "logout",
+        session_key=session.session_key,
+        user=getattr(user, "pk", None),
+        record=record,
+    )
+
+
+@receiver(user_login_failed, dispatch_uid="session_security.login_failed")
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    log_event(
+        "login_failed",
+        level=logging.WARNING,
+        username=str(credentials.get("username", ""))[:150],
+        ip=client_ip(request) if request is not None else None,
+    )
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="session_security.deactivated")
+def on_user_saved(sender, instance, **kwargs):
+    if not instance.is_active:
+        ended = registry.end_all(instance, "deactivated")
+        if ended:
+            log_event("session_ended", user=instance.pk, reason="deactivated", count=ended)

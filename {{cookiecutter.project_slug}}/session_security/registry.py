@@ -1,0 +1,106 @@
+"""Writing to and reading from the session registry (see ``models``).
+
+The middleware reads one row per request by primary key; everything else
+here runs at login, logout, rotation and revocation only.
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.utils import timezone
+
+from session_security.clientip import client_ip, user_agent
+from session_security.keys import GENERATION_KEY, RECORD_KEY
+from session_security.models import SessionRecord
+
+
+def parse_record_id(value):
+    """The registry id stored in a session, or ``None`` if absent or garbled."""
+    try:
+        return uuid.UUID(value) if value else None
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def register(request, user):
+    """Create the row for a session that just signed in, and stamp the session.
+
+    The absolute end is written into the session's own expiry too, so that
+    the store drops it (and the cookie expires) at the same moment, and
+    activity never slides it. With expire-at-browser-close the cookie stays
+    a browser-session cookie; the server still enforces the absolute end.
+    """
+    now = timezone.now()
+    expires_at = now + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    record = SessionRecord.objects.create(
+        user=user,
+        created_at=now,
+        expires_at=expires_at,
+        last_seen_at=now,
+        rotated_at=now,
+        ip_address=client_ip(request),
+        user_agent=user_agent(request),
+    )
+    request.session[RECORD_KEY] = str(record.pk)
+    request.session[GENERATION_KEY] = 0
+    if not settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
+        request.session.set_expiry(expires_at)
+    return record
+
+
+def end(record_pk, reason):
+    """End one session; returns whether it was still active."""
+    if record_pk is None:
+        return False
+    return bool(
+        SessionRecord.objects.active()
+        .filter(pk=record_pk)
+        .update(ended_at=timezone.now(), end_reason=reason)
+    )
+
+
+async def aend(record_pk, reason):
+    if record_pk is None:
+        return False
+    return bool(
+        await SessionRecord.objects.active()
+        .filter(pk=record_pk)
+        .aupdate(ended_at=timezone.now(), end_reason=reason)
+    )
+
+
+def end_all(user, reason, *, keep=None):
+    """End every active session of ``user`` but ``keep``; returns how many."""
+    sessions = SessionRecord.objects.active().filter(user=user)
+    if keep is not None:
+        sessions = sessions.exclude(pk=keep)
+    return sessions.update(ended_at=timezone.now(), end_reason=reason)
+
+
+def touch(record, now):
+    """Move the last-seen time forward (at most once per refresh window)."""
+    SessionRecord.objects.filter(pk=record.pk).update(last_seen_at=now)
+
+
+async def atouch(record, now):
+    await SessionRecord.objects.filter(pk=record.pk).aupdate(last_seen_at=now)
+
+
+def claim_rotation(record, now):
+    """Advance the generation, unless a concurrent request already did.
+
+    Returns the new generation, or ``None`` when another request won the race
+    (this request then carries the previous key, within its grace).
+    """
+    claimed = SessionRecord.objects.filter(pk=record.pk, generation=record.generation).update(
+        generation=record.generation + 1, rotated_at=now
+    )
+    return record.generation + 1 if claimed else None
+
+
+async def aclaim_rotation(record, now):
+    claimed = await SessionRecord.objects.filter(
+        pk=record.pk, generation=record.generation
+    ).aupdate(generation=record.generation + 1, rotated_at=now)
+    return record.generation + 1 if claimed else None
