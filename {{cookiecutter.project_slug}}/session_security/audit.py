@@ -30,7 +30,7 @@ def key_hash(session_key):
     """A short keyed hash of a session key, for logs only."""
     if not session_key:
         return "-"
-    return salted_hmac("session_security.audit", session_key).hexdigest()[:16]
+    return salted_hmac("session_security.audit", session_key, algorithm="sha256").hexdigest()[:16]
 
 
 def _format(value):

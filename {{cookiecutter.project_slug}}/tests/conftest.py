@@ -1,0 +1,80 @@
+"""Shared fixtures: users, clients, engines and the real services.
+
+The services (Redis, PostgreSQL) and the app servers are started by the
+fixture plugins in ``tests/fixtures/``; see each module's docstring.
+"""
+
+import pytest
+from django.test import AsyncClient, Client
+
+from session_security.engines import ENGINE_NAMES, ENGINES, SESSION_CACHE_ALIAS
+
+pytest_plugins = ["tests.fixtures.services"]
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user(username="alice", password=PASSWORD)
+
+
+class HttpsClient(Client):
+    """Every request over HTTPS, as in production (SECURE_SSL_REDIRECT is on)."""
+
+    def generic(self, *args, **kwargs):
+        kwargs["secure"] = True
+        return super().generic(*args, **kwargs)
+
+
+class AsyncHttpsClient(AsyncClient):
+    def generic(self, *args, **kwargs):
+        kwargs["secure"] = True
+        return super().generic(*args, **kwargs)
+
+
+@pytest.fixture
+def client():
+    return HttpsClient()
+
+
+@pytest.fixture
+def async_client():
+    return AsyncHttpsClient()
+
+
+def use_engine(settings, name, cache_url):
+    """Point the project at one session engine, its cache on the real Redis."""
+    settings.SESSION_ENGINE_NAME = name
+    settings.SESSION_ENGINE = ENGINES[name]
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        SESSION_CACHE_ALIAS: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": cache_url,
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def default_engine_on_real_redis(request, settings):
+    """The baked default engine, with its cache (if any) on the real Redis."""
+    name = settings.SESSION_ENGINE_NAME
+    if name in ("cache", "cached_db") and "engine" not in request.fixturenames:
+        use_engine(settings, name, request.getfixturevalue("redis_url"))
+
+
+@pytest.fixture(params=ENGINE_NAMES)
+def engine(request, settings):
+    """Each test using this runs once per engine, against a real Redis."""
+    name = request.param
+    cache_url = request.getfixturevalue("redis_url") if name in ("cache", "cached_db") else None
+    use_engine(settings, name, cache_url or "redis://127.0.0.1:1/0")
+    return name
+
+
+def sign_in(client, username="alice", password=PASSWORD):
+    """Sign in through the real login form; returns the response."""
+    response = client.post("/accounts/login/", {"username": username, "password": password})
+    assert response.status_code == 302, response.content[:500]
+    return response
