@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.middleware import csrf
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
@@ -66,7 +67,7 @@ def csrf_failure(request, reason=""):
     """Explain the common case: the browser refused our Secure cookies."""
     context = {
         "reason": reason,
-        "secure_request": request.is_secure(),
+        "cookie_missing": reason == csrf.REASON_NO_CSRF_COOKIE,
         "cookie_name": settings.CSRF_COOKIE_NAME,
     }
     return render(request, "accounts/csrf_failure.html", context, status=403)

@@ -116,3 +116,19 @@ def mailer(email_config):
         if email_config.get(setting) not in (None, "")
     }
     return {"BACKEND": email_config["EMAIL_BACKEND"], "OPTIONS": options}
+
+
+def database(name, default):
+    """``DATABASES['default']`` from a database URL, refusing unknown schemes.
+
+    django-environ passes an unknown scheme through as the engine name, which
+    would fail later with an import error that does not name the variable.
+    """
+    config = url_setting(name, environ.Env.db_url_config, default)
+    if config["ENGINE"] not in set(environ.Env.DB_SCHEMES.values()):
+        schemes = ", ".join(sorted({"postgres", "postgresql", "sqlite", "mysql"}))
+        raise ImproperlyConfigured(
+            f"{name} is not a valid URL: unknown database scheme in {config['ENGINE']!r} "
+            f"(use one of: {schemes})"
+        )
+    return config

@@ -12,7 +12,17 @@ import environ
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
-from config.environment import choice, flag, integer, mailer, required, text, url_setting, words
+from config.environment import (
+    choice,
+    database,
+    flag,
+    integer,
+    mailer,
+    required,
+    text,
+    url_setting,
+    words,
+)
 from session_security import engines
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -94,7 +104,7 @@ TEMPLATES = [
 
 # --- Database --------------------------------------------------------------
 
-DATABASES = {"default": url_setting("DATABASE_URL", environ.Env.db_url_config, BAKED_DATABASE_URL)}
+DATABASES = {"default": database("DATABASE_URL", default=BAKED_DATABASE_URL)}
 # Reconnecting on every request costs more than the request itself on PostgreSQL.
 DATABASES["default"]["CONN_MAX_AGE"] = integer("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -20,9 +20,11 @@ ENGINES = {
 # the general-purpose cache never signs anybody out.
 SESSION_CACHE_ALIAS = "sessions"
 
+REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+
 # Shared caches are the only ones that work with more than one process.
 SHARED_CACHE_BACKENDS = (
-    "django.core.cache.backends.redis.RedisCache",
+    REDIS_BACKEND,
     "django.core.cache.backends.memcached.PyMemcacheCache",
     "django.core.cache.backends.memcached.PyLibMCCache",
 )
@@ -40,7 +42,24 @@ def caches(cache_config):
             "default": local | {"LOCATION": "default"},
             SESSION_CACHE_ALIAS: local | {"LOCATION": "sessions"},
         }
-    return {"default": cache_config, SESSION_CACHE_ALIAS: dict(cache_config)}
+    sessions = dict(cache_config)
+    if sessions["BACKEND"] == REDIS_BACKEND:
+        sessions["OPTIONS"] = fail_fast_options() | sessions.get("OPTIONS", {})
+    return {"default": cache_config, SESSION_CACHE_ALIAS: sessions}
+
+
+def fail_fast_options():
+    """Redis client options for the session cache: fail in milliseconds.
+
+    redis-py 8 retries a refused connection three times with exponential
+    backoff, about five seconds per command: during an outage every request
+    would hang that long before its 503 (``cache``) or database fallback
+    (``cached_db``). One immediate retry covers a dropped idle connection.
+    """
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return {"retry": Retry(NoBackoff(), 1), "socket_connect_timeout": 1, "socket_timeout": 2}
 
 
 def engine_path(name, caches, *, debug):

@@ -12,11 +12,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class SessionRecordQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(ended_at__isnull=True)
+        """Sessions not ended and not past their absolute end."""
+        return self.filter(ended_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class SessionRecord(models.Model):

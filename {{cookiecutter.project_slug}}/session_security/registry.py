@@ -10,9 +10,13 @@ import uuid
 from django.conf import settings
 from django.utils import timezone
 
+from session_security.backends.base import STORE_MARGIN_SECONDS
 from session_security.clientip import client_ip, user_agent
 from session_security.keys import GENERATION_KEY, RECORD_KEY
 from session_security.models import SessionRecord
+
+# How long the store keeps a session past its absolute end (see register()).
+STORE_MARGIN = datetime.timedelta(seconds=STORE_MARGIN_SECONDS)
 
 
 def parse_record_id(value):
@@ -26,10 +30,11 @@ def parse_record_id(value):
 def register(request, user):
     """Create the row for a session that just signed in, and stamp the session.
 
-    The absolute end is written into the session's own expiry too, so that
-    the store drops it (and the cookie expires) at the same moment, and
-    activity never slides it. With expire-at-browser-close the cookie stays
-    a browser-session cookie; the server still enforces the absolute end.
+    The absolute end is written into the session's own expiry too (plus a
+    short margin, so that the middleware, not the store, is the one to end it
+    and log why), so the store drops it and the cookie expires on time, and
+    activity never slides it. With expire-at-browser-close the cookie stays a
+    browser-session cookie; the server still enforces the absolute end.
     """
     now = timezone.now()
     expires_at = now + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
@@ -45,7 +50,7 @@ def register(request, user):
     request.session[RECORD_KEY] = str(record.pk)
     request.session[GENERATION_KEY] = 0
     if not settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
-        request.session.set_expiry(expires_at)
+        request.session.set_expiry(expires_at + STORE_MARGIN)
     return record
 
 
@@ -54,9 +59,9 @@ def end(record_pk, reason):
     if record_pk is None:
         return False
     return bool(
-        SessionRecord.objects.active()
-        .filter(pk=record_pk)
-        .update(ended_at=timezone.now(), end_reason=reason)
+        SessionRecord.objects.filter(pk=record_pk, ended_at__isnull=True).update(
+            ended_at=timezone.now(), end_reason=reason
+        )
     )
 
 
@@ -64,15 +69,15 @@ async def aend(record_pk, reason):
     if record_pk is None:
         return False
     return bool(
-        await SessionRecord.objects.active()
-        .filter(pk=record_pk)
-        .aupdate(ended_at=timezone.now(), end_reason=reason)
+        await SessionRecord.objects.filter(pk=record_pk, ended_at__isnull=True).aupdate(
+            ended_at=timezone.now(), end_reason=reason
+        )
     )
 
 
 def end_all(user, reason, *, keep=None):
     """End every active session of ``user`` but ``keep``; returns how many."""
-    sessions = SessionRecord.objects.active().filter(user=user)
+    sessions = SessionRecord.objects.filter(user=user, ended_at__isnull=True)
     if keep is not None:
         sessions = sessions.exclude(pk=keep)
     return sessions.update(ended_at=timezone.now(), end_reason=reason)

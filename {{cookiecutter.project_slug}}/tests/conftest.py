@@ -5,11 +5,17 @@ fixture plugins in ``tests/fixtures/``; see each module's docstring.
 """
 
 import pytest
+from django.conf import settings
 from django.test import AsyncClient, Client
 
-from session_security.engines import ENGINE_NAMES, ENGINES, SESSION_CACHE_ALIAS
+from session_security.engines import (
+    ENGINE_NAMES,
+    ENGINES,
+    SESSION_CACHE_ALIAS,
+    fail_fast_options,
+)
 
-pytest_plugins = ["tests.fixtures.services"]
+pytest_plugins = ["tests.fixtures.services", "tests.fixtures.browser"]
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -52,6 +58,7 @@ def use_engine(settings, name, cache_url):
         SESSION_CACHE_ALIAS: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": cache_url,
+            "OPTIONS": fail_fast_options(),
         },
     }
 
@@ -78,3 +85,26 @@ def sign_in(client, username="alice", password=PASSWORD):
     response = client.post("/accounts/login/", {"username": username, "password": password})
     assert response.status_code == 302, response.content[:500]
     return response
+
+
+def session_cookie(client):
+    """The session cookie value the client holds now (``None`` if none)."""
+    morsel = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    return morsel.value if morsel and morsel.value else None
+
+
+def replay(cookie_value, path="/"):
+    """An attacker's request: a fresh client presenting a captured cookie."""
+    attacker = HttpsClient()
+    attacker.cookies[settings.SESSION_COOKIE_NAME] = cookie_value
+    return attacker.get(path)
+
+
+def is_signed_in(response, username="alice"):
+    return response.status_code == 200 and f'id="current-user">{username}<' in response.text
+
+
+def assert_refused(response):
+    """The request was treated as anonymous: sent to the login page."""
+    assert response.status_code == 302, response.status_code
+    assert response["Location"].startswith("/accounts/login/")

@@ -1,19 +1,38 @@
 """What the hardened engines share."""
 
+import re
+
 from session_security.keys import GENERATION_KEY
+
+VALID_KEY = re.compile(r"[a-z0-9]{32}")
+
+# Entries outlive their end by this much; see registry.STORE_MARGIN.
+STORE_MARGIN_SECONDS = 60
 
 
 class SessionStoreUnavailable(Exception):
     """The session store cannot be reached; nobody can be authenticated."""
 
 
-class RotationMixin:
+class StrictKeyMixin:
+    """Accept only keys of the shape Django generates: 32 of ``[a-z0-9]``.
+
+    Anything else (a forged, truncated or injected value) is treated as no
+    key at all, before it reaches the store: no query, no cache lookup.
+    """
+
+    def _validate_session_key(self, key):
+        return bool(key) and VALID_KEY.fullmatch(key) is not None
+
+
+class RotationMixin(StrictKeyMixin):
     """Rotate the key of a live session, keeping the previous key briefly.
 
     ``cycle_key()`` deletes the old key at once, which signs out every request
     still in flight with it. ``rotate_key()`` instead rewrites the old entry
-    to expire after ``grace`` seconds, still carrying the old generation, so
-    that the middleware can serve those requests read-only until then.
+    to expire shortly after ``grace`` seconds, still carrying the old
+    generation, so that the middleware can serve those requests read-only
+    until then (the policy, not the store, decides where the grace ends).
     """
 
     def rotate_key(self, generation, grace):
@@ -25,7 +44,7 @@ class RotationMixin:
             previous = type(self)(old_key)
             previous.clear()
             previous.update(old_data)
-            previous.set_expiry(grace)
+            previous.set_expiry(grace + STORE_MARGIN_SECONDS)
             previous.save()
 
     async def arotate_key(self, generation, grace):
@@ -37,5 +56,5 @@ class RotationMixin:
             previous = type(self)(old_key)
             previous.clear()
             await previous.aupdate(old_data)
-            await previous.aset_expiry(grace)
+            await previous.aset_expiry(grace + STORE_MARGIN_SECONDS)
             await previous.asave()

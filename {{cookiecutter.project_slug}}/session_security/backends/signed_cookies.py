@@ -10,8 +10,10 @@ by the registry once its grace is over.
 
 import logging
 
+from django.conf import settings
 from django.contrib.sessions.backends import signed_cookies
 
+from session_security.backends.base import STORE_MARGIN_SECONDS
 from session_security.keys import GENERATION_KEY
 
 logger = logging.getLogger("session_security.backends")
@@ -21,6 +23,11 @@ COOKIE_LIMIT = 4096
 
 
 class SessionStore(signed_cookies.SessionStore):
+    def get_session_cookie_age(self):
+        # Django checks the signature's age against this; the registry enforces
+        # the real lifetime and logs it, so the signature may live a little longer.
+        return settings.SESSION_COOKIE_AGE + STORE_MARGIN_SECONDS
+
     def save(self, must_create=False):
         super().save(must_create)
         size = len(self._session_key or "") + len("__Host-sessionid=")

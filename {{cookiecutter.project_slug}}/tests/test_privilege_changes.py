@@ -1,0 +1,58 @@
+"""Password change and deactivation end sessions (ASVS 7.4.2, 7.4.3)."""
+
+import pytest
+
+from session_security.models import SessionRecord
+from tests.conftest import (
+    PASSWORD,
+    HttpsClient,
+    assert_refused,
+    is_signed_in,
+    replay,
+    session_cookie,
+    sign_in,
+)
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a different long passphrase 7"
+
+
+def change_password(client):
+    return client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+
+def test_password_change_keeps_this_session_with_a_new_key(client, user, engine):
+    sign_in(client)
+    before = session_cookie(client)
+    response = change_password(client)
+    assert response.status_code == 302
+    after = session_cookie(client)
+    assert after != before
+    assert is_signed_in(client.get("/"))
+    assert_refused(replay(before))
+
+
+def test_password_change_ends_every_other_session(client, user, engine):
+    sign_in(client)
+    laptop = HttpsClient()
+    sign_in(laptop)
+    stolen = session_cookie(laptop)
+    change_password(client)
+    assert_refused(laptop.get("/"))
+    assert_refused(replay(stolen))
+    reasons = set(SessionRecord.objects.filter(user=user).values_list("end_reason", flat=True))
+    assert reasons == {"", "password_change"}  # this one live, the other ended
+
+
+def test_deactivating_a_user_ends_all_their_sessions(client, user, engine):
+    sign_in(client)
+    stolen = session_cookie(client)
+    user.is_active = False
+    user.save()
+    assert_refused(client.get("/"))
+    assert_refused(replay(stolen))
+    assert not SessionRecord.objects.active().filter(user=user).exists()

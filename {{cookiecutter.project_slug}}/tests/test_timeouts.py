@@ -1,0 +1,155 @@
+"""Idle timeout and absolute lifetime, enforced on the server for every engine.
+
+Time moves with time-machine (``timezone.now()`` and ``time.time()``), so the
+tests are exact and instant. The attacker keeps a copy of the cookie and
+tries it after each deadline.
+"""
+
+import datetime
+import math
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from session_security.models import SessionRecord
+from tests.conftest import assert_refused, is_signed_in, replay, session_cookie, sign_in
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def timeouts(settings):
+    settings.SESSION_COOKIE_AGE = 3600
+    settings.SESSION_IDLE_TIMEOUT = 600
+    settings.SESSION_ROTATION_INTERVAL = 0
+
+
+def test_idle_session_ends(client, user, engine, timeouts, clock):
+    sign_in(client)
+    stolen = session_cookie(client)
+    clock.shift(599)
+    assert is_signed_in(client.get("/"))  # activity just in time keeps it alive
+    clock.shift(599)
+    assert is_signed_in(replay(stolen))
+    clock.shift(600)
+    assert_refused(replay(stolen))
+    assert_refused(client.get("/"))
+    assert SessionRecord.objects.get(user=user).end_reason == "idle_timeout"
+
+
+def test_idle_timeout_never_fires_late_despite_lazy_writes(client, user, engine, timeouts, clock):
+    """Last-seen is written once per window; the timeout may come early, never late."""
+    sign_in(client)
+    window = 30  # 600 s idle / 20
+    clock.shift(window - 1)
+    assert is_signed_in(client.get("/"))  # inside the window: last-seen not written
+    clock.shift(600 - (window - 1))  # 600 s after sign-in, 571 s after the last request
+    assert_refused(client.get("/"))
+
+
+def test_absolute_lifetime_is_not_extended_by_activity(client, user, engine, timeouts, clock):
+    sign_in(client)
+    stolen = session_cookie(client)
+    for _ in range(11):  # busy all along: a request every 5 minutes
+        clock.shift(300)
+        assert is_signed_in(client.get("/"))
+    clock.shift(299)  # 3599 s after sign-in
+    assert is_signed_in(client.get("/"))
+    clock.shift(1)
+    assert_refused(client.get("/"))
+    assert_refused(replay(stolen))
+    assert SessionRecord.objects.get(user=user).end_reason == "absolute_timeout"
+
+
+def test_cookie_expiry_matches_the_absolute_end(client, user, engine, timeouts, clock):
+    response = sign_in(client)
+    morsel = response.cookies["__Host-sessionid"]
+    assert int(morsel["max-age"]) in (3659, 3660)  # the end, plus the store margin
+
+
+def test_expire_at_browser_close_gives_a_session_cookie(client, user, engine, timeouts, settings):
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    response = sign_in(client)
+    morsel = response.cookies["__Host-sessionid"]
+    assert morsel["max-age"] == "" and morsel["expires"] == ""
+    assert is_signed_in(client.get("/"))
+
+
+class StoreWrites:
+    """Counts writes to the session store and to the registry during a block."""
+
+    def __init__(self, engine, redis):
+        self.engine = engine
+        self.redis = redis
+        self.cookie_writes = 0
+
+    def __enter__(self):
+        if self.redis is not None:
+            self.redis.config_resetstat()
+        self.queries = CaptureQueriesContext(connection)
+        self.queries.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.queries.__exit__(*exc_info)
+
+    def _writes(self, table):
+        verbs = ("INSERT", "UPDATE", "DELETE")
+        return sum(
+            1
+            for query in self.queries.captured_queries
+            if query["sql"].startswith(verbs) and table in query["sql"]
+        )
+
+    @property
+    def registry(self):
+        return self._writes("session_security_sessionrecord")
+
+    @property
+    def session_store(self):
+        writes = self._writes("django_session")
+        if self.redis is not None:
+            stats = self.redis.info("commandstats")
+            writes += sum(
+                stats.get(f"cmdstat_{command}", {}).get("calls", 0)
+                for command in ("set", "setex", "psetex", "del", "expire", "getex")
+            )
+        return writes + self.cookie_writes
+
+    def saw(self, response):
+        if "__Host-sessionid" in response.cookies:
+            self.cookie_writes += 1
+
+
+def test_steady_state_requests_do_not_write_the_session(
+    client, user, engine, timeouts, clock, request
+):
+    """The whole point: no write per request (SESSION_SAVE_EVERY_REQUEST does one each).
+
+    120 requests, one every 10 s for 20 minutes, with a 600 s idle timeout: the
+    session store is never written, and the registry's last-seen at most once
+    per 30 s refresh window.
+    """
+    redis = request.getfixturevalue("redisdb") if engine in ("cache", "cached_db") else None
+    sign_in(client)
+    client.get("/")
+    requests, spacing, window = 120, 10, 30
+    with StoreWrites(engine, redis) as writes:
+        for _ in range(requests):
+            clock.shift(spacing)
+            response = client.get("/")
+            writes.saw(response)
+            assert is_signed_in(response)
+    assert writes.session_store == 0
+    assert writes.registry <= math.ceil(requests * spacing / window)
+    assert writes.registry >= (requests * spacing) // window - 1  # and it is kept fresh

@@ -1,0 +1,86 @@
+"""HTTPS, security headers and cookie attributes, as a browser receives them."""
+
+import pytest
+from django.test import Client
+
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_plain_http_is_redirected_to_https():
+    response = Client().get("/accounts/login/")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/accounts/login/"
+
+
+def test_security_headers(client):
+    response = client.get("/accounts/login/")
+    headers = response.headers
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    csp = dict(
+        directive.strip().split(" ", 1)
+        for directive in headers["Content-Security-Policy"].split(";")
+    )
+    assert csp["object-src"] == "'none'"
+    assert csp["base-uri"] == "'none'"
+    assert csp["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+
+
+def test_session_and_csrf_cookie_attributes(client, user, engine):
+    client.get("/accounts/login/")
+    response = sign_in(client)
+    session = response.cookies["__Host-sessionid"]
+    csrf = response.cookies["__Host-csrftoken"]
+    for morsel in (session, csrf):
+        assert morsel["secure"] is True
+        assert morsel["path"] == "/"
+        assert morsel["domain"] == ""
+        assert morsel["samesite"] == "Lax"
+    assert session["httponly"] is True
+    # The CSRF cookie is readable by our own scripts on purpose (see settings).
+    assert csrf["httponly"] == ""
+
+
+def test_samesite_follows_the_setting(client, user, engine, settings):
+    settings.SESSION_COOKIE_SAMESITE = settings.CSRF_COOKIE_SAMESITE = "Strict"
+    client.get("/accounts/login/")
+    response = sign_in(client)
+    assert response.cookies["__Host-sessionid"]["samesite"] == "Strict"
+    assert response.cookies["__Host-csrftoken"]["samesite"] == "Strict"
+
+
+def test_pages_carry_a_csp_nonce_only_where_used(client):
+    response = client.get("/accounts/login/")
+    assert "<script" not in response.text  # nothing inline to allow
+    assert "style=" not in response.text
+
+
+def test_csrf_failure_page_explains_secure_cookies():
+    plain = Client(enforce_csrf_checks=True)
+    response = plain.post(
+        "/accounts/login/",
+        {"username": "x"},
+        secure=True,
+        headers={"Origin": "https://testserver"},
+    )
+    assert response.status_code == 403
+    assert "Secure" in response.text
+
+
+def test_csrf_failure_with_a_cookie_does_not_blame_cookies(client):
+    client.get("/accounts/login/")
+    enforcing = client.__class__(enforce_csrf_checks=True)
+    enforcing.cookies = client.cookies
+    response = enforcing.post(
+        "/accounts/login/", {"username": "x"}, headers={"Origin": "https://testserver"}
+    )
+    assert response.status_code == 403
+    assert "did not send the security cookie" not in response.text
