@@ -1,6 +1,19 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import User
+from session_security import revocation
 
-admin.site.register(User, UserAdmin)
+
+@admin.action(description="Sign the selected users out everywhere")
+def sign_out_everywhere(modeladmin, request, queryset):
+    for user in queryset:
+        revocation.sign_out_everywhere(user, "ended_by_admin")
+    modeladmin.message_user(
+        request, f"{queryset.count()} user(s) signed out everywhere.", messages.SUCCESS
+    )
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    actions = [sign_out_everywhere]

@@ -1,21 +1,29 @@
-"""Sign-in, sign-out, password change and the home page.
+"""Sign-in, sign-out, passwords, the session list and the home page.
 
 Django's views do the work; these add what the session layer needs: logout
-answers with ``Clear-Site-Data`` (ASVS 14.3.1), a password change ends the
-user's other sessions, and a CSRF failure explains the usual cause.
+answers with ``Clear-Site-Data`` (ASVS 14.3.1), sensitive changes need a
+recent password (``recent_auth_required``), a password change offers to end
+the other sessions, a reset ends them all, and a CSRF failure explains the
+usual cause.
 """
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.middleware import csrf
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from session_security import registry
-from session_security.audit import log_event
-from session_security.keys import RECORD_KEY
+from accounts.forms import ConfirmPasswordForm, PasswordChangeForm
+from session_security import recent_auth, registry, revocation
+from session_security.devices import describe
+from session_security.models import SessionRecord
 
 
 @login_required
@@ -25,7 +33,6 @@ def home(request):
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
-    redirect_authenticated_user = False
 
 
 class LogoutView(auth_views.LogoutView):
@@ -37,30 +44,101 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
+@method_decorator(recent_auth.recent_auth_required, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Keeps this session (with a new key) and ends every other one.
+    """Keeps this session under a new key; ends the others unless told not to.
 
-    Django's view already re-keys the current session and its session hash
-    check refuses the others; ending their registry rows as well makes the
-    session list accurate and covers every engine explicitly.
+    Saving a new password raises the user's session epoch, which ends every
+    session (see ``accounts.models.User``); Django's view then re-keys this
+    session and gives it the new hash. Unticking the box keeps the others.
+    Changing the password needs a recent password entry (sudo mode).
     """
 
+    form_class = PasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        current = registry.parse_record_id(self.request.session.get(RECORD_KEY))
-        ended = registry.end_all(self.request.user, "password_change", keep=current)
-        log_event(
-            "session_ended",
-            session_key=self.request.session.session_key,
-            user=self.request.user.pk,
-            reason="password_change",
-            count=ended,
-        )
-        messages.success(self.request, "Password changed. Your other sessions were signed out.")
+        user, current = form.user, self.request.session_record
+        if form.cleaned_data["end_other_sessions"]:
+            user.keep_session_record = current.pk
+            text = "Password changed. Your other sessions were signed out."
+        else:
+            user.keep_sessions_on_password_change = True
+            text = "Password changed. Your other sessions continue."
+        response = super().form_valid(form)  # saves, then re-keys this session
+        # A change of privilege: this session continues under a new registry
+        # row, so the cookie it had a moment ago is refused at once, even a
+        # signed cookie whose content would otherwise not change.
+        registry.end(current.pk, "password_changed")
+        self.request.session_record = registry.register(self.request, user)
+        messages.success(self.request, text)
         return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A reset ends every session: saving the password raises the epoch."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@login_required
+def sessions(request):
+    """The user's active sessions, on any engine (ASVS 7.5.2)."""
+    records = SessionRecord.objects.active().filter(user=request.user).order_by("-last_seen_at")
+    current = request.session_record.pk
+    rows = [
+        {"record": record, "device": describe(record.user_agent), "current": record.pk == current}
+        for record in records
+    ]
+    return render(request, "accounts/sessions.html", {"rows": rows})
+
+
+@require_POST
+@recent_auth.recent_auth_required
+def end_session(request, record_id):
+    try:
+        record = SessionRecord.objects.active().get(pk=record_id, user=request.user)
+    except (SessionRecord.DoesNotExist, ValueError) as error:
+        raise Http404("No such session.") from error
+    revocation.end_session(record, "ended_by_user")
+    if record.pk == request.session_record.pk:
+        logout(request)
+        return redirect("accounts:login")
+    messages.success(request, f"Signed out {describe(record.user_agent)}.")
+    return redirect("accounts:sessions")
+
+
+@require_POST
+@recent_auth.recent_auth_required
+def end_other_sessions(request):
+    count = revocation.end_other_sessions(request.user, request.session_record.pk, "ended_by_user")
+    messages.success(request, f"{count} other session(s) signed out.")
+    return redirect("accounts:sessions")
+
+
+@require_POST
+@recent_auth.recent_auth_required
+def sign_out_everywhere(request):
+    revocation.sign_out_everywhere(request.user, "signed_out_everywhere")
+    logout(request)
+    response = redirect("accounts:login")
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@login_required
+def confirm_password(request):
+    """The sudo-mode gate: prove the password again, then go on."""
+    form = ConfirmPasswordForm(request.user, request.POST or None)
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=True):
+        target = "accounts:sessions"
+    if request.method == "POST" and form.is_valid():
+        recent_auth.confirmed(request)
+        return redirect(target)
+    return render(request, "accounts/confirm_password.html", {"form": form, "next": target})
 
 
 def csrf_failure(request, reason=""):

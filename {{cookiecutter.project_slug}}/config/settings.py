@@ -148,6 +148,12 @@ SESSION_BIND_USER_AGENT = choice(
     ("off", "log", "enforce"),
     default=BAKED_SESSION_BIND_USER_AGENT,
 )
+# A stolen session cannot end the owner's sessions or change the password
+# without the password, entered within this many seconds (sudo mode).
+SESSION_REAUTH_WINDOW = integer("DJANGO_SESSION_REAUTH_WINDOW", default=600, minimum=1)
+# Forgotten or stolen sessions pile up: at most this many per user, the oldest
+# sign-in ends first (0 = no limit).
+SESSION_MAX_PER_USER = integer("DJANGO_SESSION_MAX_PER_USER", default=0)
 # Mobile clients move within a network: compare this many leading bits.
 SESSION_BIND_IPV4_PREFIX = integer("DJANGO_SESSION_BIND_IPV4_PREFIX", default=32)
 SESSION_BIND_IPV6_PREFIX = integer("DJANGO_SESSION_BIND_IPV6_PREFIX", default=128)

@@ -128,23 +128,26 @@ class SessionSecurityMiddleware(SessionMiddleware):
             self.log_end(session.session_key, record, decision.reason)
             registry.end(pk, decision.reason)
             session.flush()
-        elif decision.verdict is Verdict.REFUSED:
+            return
+        if decision.verdict is Verdict.REFUSED:
             log_event("stale_key", session_key=session.session_key, record=pk, user=record.user_id)
             session.flush()
-        elif decision.verdict is Verdict.GRACE:
+            return
+        request.session_record = record
+        if decision.verdict is Verdict.GRACE:
             request.session_grace = True
-        else:
-            now = timezone.now()
-            if decision.refresh_last_seen:
-                registry.touch(record, now)
-            if decision.rotate:
-                generation = registry.claim_rotation(record, now)
-                if generation is None:
-                    request.session_grace = True
-                else:
-                    old_key = session.session_key
-                    session.rotate_key(generation, self.policy.rotation_grace)
-                    self.log_rotation(old_key, session.session_key, record)
+            return
+        now = timezone.now()
+        if decision.refresh_last_seen:
+            registry.touch(record, now)
+        if decision.rotate:
+            generation = registry.claim_rotation(record, now)
+            if generation is None:  # a concurrent request rotated first
+                request.session_grace = True
+                return
+            old_key = session.session_key
+            session.rotate_key(generation, self.policy.rotation_grace)
+            self.log_rotation(old_key, session.session_key, record)
 
     async def aenforce(self, request):
         session = request.session
@@ -164,23 +167,26 @@ class SessionSecurityMiddleware(SessionMiddleware):
             self.log_end(session.session_key, record, decision.reason)
             await registry.aend(pk, decision.reason)
             await session.aflush()
-        elif decision.verdict is Verdict.REFUSED:
+            return
+        if decision.verdict is Verdict.REFUSED:
             log_event("stale_key", session_key=session.session_key, record=pk, user=record.user_id)
             await session.aflush()
-        elif decision.verdict is Verdict.GRACE:
+            return
+        request.session_record = record
+        if decision.verdict is Verdict.GRACE:
             request.session_grace = True
-        else:
-            now = timezone.now()
-            if decision.refresh_last_seen:
-                await registry.atouch(record, now)
-            if decision.rotate:
-                generation = await registry.aclaim_rotation(record, now)
-                if generation is None:
-                    request.session_grace = True
-                else:
-                    old_key = session.session_key
-                    await session.arotate_key(generation, self.policy.rotation_grace)
-                    self.log_rotation(old_key, session.session_key, record)
+            return
+        now = timezone.now()
+        if decision.refresh_last_seen:
+            await registry.atouch(record, now)
+        if decision.rotate:
+            generation = await registry.aclaim_rotation(record, now)
+            if generation is None:  # a concurrent request rotated first
+                request.session_grace = True
+                return
+            old_key = session.session_key
+            await session.arotate_key(generation, self.policy.rotation_grace)
+            self.log_rotation(old_key, session.session_key, record)
 
     # --- audit -------------------------------------------------------------
 

@@ -32,6 +32,9 @@ class SessionRecord(models.Model):
         help_text="Last request, to the precision of the refresh window."
     )
     rotated_at = models.DateTimeField(help_text="When the session key last changed.")
+    reauthenticated_at = models.DateTimeField(
+        help_text="Last time the user proved the password (sign-in or confirmation)."
+    )
     generation = models.PositiveIntegerField(default=0, help_text="Key rotations so far.")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)

@@ -38,6 +38,7 @@ def on_login(sender, request, user, **kwargs):
         # login() kept the key the browser sent: the same user signed in again.
         session.cycle_key()
     record = registry.register(request, user)
+    request.session_record = record
     log_event(
         "login",
         session_key=session.session_key,

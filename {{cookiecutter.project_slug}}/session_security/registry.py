@@ -44,14 +44,35 @@ def register(request, user):
         expires_at=expires_at,
         last_seen_at=now,
         rotated_at=now,
+        reauthenticated_at=now,
         ip_address=client_ip(request),
         user_agent=user_agent(request),
     )
+    enforce_limit(user, keep=record.pk)
     request.session[RECORD_KEY] = str(record.pk)
     request.session[GENERATION_KEY] = 0
     if not settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
         request.session.set_expiry(expires_at + STORE_MARGIN)
     return record
+
+
+def enforce_limit(user, keep):
+    """At most ``SESSION_MAX_PER_USER`` live sessions: the oldest sign-ins end first.
+
+    Ending the oldest (rather than refusing the new sign-in) means a user who
+    lost track of a device can always get in, and the forgotten session is
+    the one that goes (ASVS 7.1.2). 0 means no limit.
+    """
+    limit = settings.SESSION_MAX_PER_USER
+    if not limit:
+        return 0
+    live = SessionRecord.objects.active().filter(user=user).exclude(pk=keep)
+    surplus = list(live.order_by("-created_at").values_list("pk", flat=True)[limit - 1 :])
+    if not surplus:
+        return 0
+    return SessionRecord.objects.filter(pk__in=surplus).update(
+        ended_at=timezone.now(), end_reason="session_limit"
+    )
 
 
 def end(record_pk, reason):

@@ -1,0 +1,46 @@
+"""A small "sudo mode": recent proof of the password before sensitive changes.
+
+Ending sessions and changing the password need the password to have been
+entered within ``SESSION_REAUTH_WINDOW`` seconds (ASVS 7.5.1): at sign-in, or
+on the confirmation page this redirects to. A session stolen an hour ago can
+browse, but cannot lock the owner out.
+"""
+
+import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+from django.utils import timezone
+
+from session_security.models import SessionRecord
+
+
+def is_recent(request):
+    record = getattr(request, "session_record", None)
+    if record is None:
+        return False
+    window = datetime.timedelta(seconds=settings.SESSION_REAUTH_WINDOW)
+    return timezone.now() - record.reauthenticated_at < window
+
+
+def confirmed(request):
+    """Record that the user just proved the password in this session."""
+    record = request.session_record
+    record.reauthenticated_at = timezone.now()
+    SessionRecord.objects.filter(pk=record.pk).update(reauthenticated_at=record.reauthenticated_at)
+
+
+def recent_auth_required(view):
+    """Send the user to confirm the password first, then back here."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_recent(request):
+            return redirect_to_login(request.get_full_path(), reverse("accounts:confirm_password"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
