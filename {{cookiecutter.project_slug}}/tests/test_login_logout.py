@@ -112,3 +112,15 @@ def test_real_argon2_login_works(client, user, engine, settings):
     assert user.password.startswith("argon2")
     sign_in(client)
     assert is_signed_in(client.get("/"))
+
+
+def test_session_keys_are_long_random_tokens(client, user, engine):
+    """ASVS 7.2.3: store keys are 32 characters of [a-z0-9] from a CSPRNG (~165 bits)."""
+    keys = set()
+    for _ in range(5):
+        sign_in(client)
+        keys.add(session_cookie(client))
+        client.post("/accounts/logout/")
+    assert len(keys) == 5
+    if engine != "signed_cookies":
+        assert all(len(key) == 32 and key.isalnum() and key == key.lower() for key in keys)

@@ -58,3 +58,22 @@ def test_deactivating_a_user_ends_all_their_sessions(client, user, engine):
     assert_refused(client.get("/"))
     assert_refused(replay(stolen))
     assert not SessionRecord.objects.active().filter(user=user).exists()
+
+
+def test_unticking_the_box_keeps_the_other_sessions(client, user, engine):
+    sign_in(client)
+    laptop = HttpsClient()
+    sign_in(laptop)
+    change_password(client, end_other_sessions=False)
+    assert is_signed_in(laptop.get("/"))
+    assert is_signed_in(client.get("/"))
+
+
+def test_password_set_elsewhere_ends_every_session(client, user, engine):
+    """``changepassword``, the admin's form, a shell: any saved new password."""
+    sign_in(client)
+    stolen = session_cookie(client)
+    user.set_password(NEW_PASSWORD)
+    user.save()
+    assert_refused(client.get("/"))
+    assert_refused(replay(stolen))

@@ -84,3 +84,15 @@ def test_csrf_failure_with_a_cookie_does_not_blame_cookies(client):
     )
     assert response.status_code == 403
     assert "did not send the security cookie" not in response.text
+
+
+def test_oversized_signed_cookie_is_logged(client, user, settings, caplog):
+    """ASVS 3.3.5: browsers drop cookies over 4096 bytes; say so loudly."""
+    from importlib import import_module
+
+    settings.SESSION_ENGINE = "session_security.backends.signed_cookies"
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store["blob"] = "".join(f"{i:x}" for i in range(2000))  # barely compressible
+    store.save()
+    assert len(store.session_key) > 4096
+    assert any("browsers drop cookies over 4096" in r.getMessage() for r in caplog.records)
