@@ -5,6 +5,7 @@ fixture plugins in ``tests/fixtures/``; see each module's docstring.
 """
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.test import AsyncClient, Client
 
@@ -39,9 +40,26 @@ class AsyncHttpsClient(AsyncClient):
         return super().generic(*args, **kwargs)
 
 
+class AsgiHttpsClient(AsyncHttpsClient):
+    """Django's async client behind a sync API: requests go through ASGIHandler,
+    so the middleware runs its async path, in tests written once for both."""
+
+    def get(self, *args, **kwargs):
+        return async_to_sync(super().get)(*args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        return async_to_sync(super().post)(*args, **kwargs)
+
+
 @pytest.fixture
 def client():
     return HttpsClient()
+
+
+@pytest.fixture(params=["wsgi", "asgi"])
+def any_client(request):
+    """A client per handler: WSGI (sync middleware) and ASGI (async middleware)."""
+    return HttpsClient() if request.param == "wsgi" else AsgiHttpsClient()
 
 
 @pytest.fixture

@@ -19,7 +19,14 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from session_security.backends.cached_db import CacheHealth
-from tests.conftest import HttpsClient, is_signed_in, session_cookie, sign_in, use_engine
+from tests.conftest import (
+    AsgiHttpsClient,
+    HttpsClient,
+    is_signed_in,
+    session_cookie,
+    sign_in,
+    use_engine,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
@@ -87,9 +94,13 @@ def outage_redis(tmp_path):
         server.process.wait()
 
 
-def test_cache_engine_answers_503_while_redis_is_down(user, settings, outage_redis):
+HANDLERS = pytest.mark.parametrize("handler", [HttpsClient, AsgiHttpsClient], ids=["wsgi", "asgi"])
+
+
+@HANDLERS
+def test_cache_engine_answers_503_while_redis_is_down(user, settings, outage_redis, handler):
     use_engine(settings, "cache", outage_redis.url)
-    client = HttpsClient()
+    client = handler()
     sign_in(client)
     assert is_signed_in(client.get("/"))
 
@@ -115,11 +126,14 @@ def test_cache_engine_answers_503_while_redis_is_down(user, settings, outage_red
     assert is_signed_in(client.get("/"))  # nobody was signed out
 
 
-def test_cached_db_keeps_users_signed_in_through_an_outage(user, settings, outage_redis, caplog):
+@HANDLERS
+def test_cached_db_keeps_users_signed_in_through_an_outage(
+    user, settings, outage_redis, caplog, handler
+):
     caplog.set_level(logging.WARNING, logger="session_security.backends")
     CacheHealth.down = False
     use_engine(settings, "cached_db", outage_redis.url)
-    client = HttpsClient()
+    client = handler()
     sign_in(client)
     assert outage_redis.keys() == 1
 
