@@ -24,6 +24,7 @@ CHOICES = {
     "session_cookie_samesite": ("Lax", "Strict"),
     "session_bind_ip": ("off", "log", "enforce"),
     "session_bind_user_agent": ("off", "log", "enforce"),
+    "session_device_bound": ("yes", "no"),
     "database": ("sqlite", "postgresql"),
 }
 

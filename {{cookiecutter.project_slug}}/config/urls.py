@@ -6,5 +6,6 @@ from accounts.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("dbsc/", include("session_security.urls")),
     path("admin/", admin.site.urls),
 ]

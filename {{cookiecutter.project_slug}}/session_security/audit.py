@@ -4,6 +4,7 @@ Events go to the ``session_security.audit`` logger as ``key=value`` pairs
 (values JSON-quoted when they need it), so any log pipeline can parse them.
 Session keys never appear: only a keyed hash (HMAC with ``SECRET_KEY``),
 enough to correlate the lines of one session and useless for hijacking it.
+Registry ids (which are also the DBSC session identifiers) are hashed too.
 """
 
 import json
@@ -23,6 +24,11 @@ EVENTS = (
     "session_ended",
     "stale_key",
     "store_unavailable",
+    "dbsc_registered",
+    "dbsc_refreshed",
+    "dbsc_proof_failed",
+    "dbsc_cookie_missing",
+    "dbsc_ended",
 )
 
 
@@ -45,6 +51,8 @@ def log_event(event, *, level=logging.INFO, session_key=None, **fields):
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
     parts = {"event": event, "session": key_hash(session_key)}
+    if fields.get("record") is not None:
+        fields["record"] = key_hash(str(fields["record"]))
     parts.update({name: value for name, value in fields.items() if value is not None})
     line = " ".join(f"{name}={_format(value)}" for name, value in parts.items())
     logger.log(level, line, extra={"audit_event": event})

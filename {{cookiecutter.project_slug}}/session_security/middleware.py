@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-from session_security import registry
+from session_security import device_binding, registry
 from session_security.audit import key_hash, log_event
 from session_security.backends.base import SessionStoreUnavailable
 from session_security.clientip import client_ip, user_agent
@@ -133,6 +133,9 @@ class SessionSecurityMiddleware(SessionMiddleware):
             log_event("stale_key", session_key=session.session_key, record=pk, user=record.user_id)
             session.flush()
             return
+        if record.device_bound and not device_binding.bound_cookie_valid(request, record):
+            self.withhold(request, record)
+            return
         request.session_record = record
         if decision.verdict is Verdict.GRACE:
             request.session_grace = True
@@ -172,6 +175,9 @@ class SessionSecurityMiddleware(SessionMiddleware):
             log_event("stale_key", session_key=session.session_key, record=pk, user=record.user_id)
             await session.aflush()
             return
+        if record.device_bound and not device_binding.bound_cookie_valid(request, record):
+            self.withhold(request, record)
+            return
         request.session_record = record
         if decision.verdict is Verdict.GRACE:
             request.session_grace = True
@@ -187,6 +193,19 @@ class SessionSecurityMiddleware(SessionMiddleware):
             old_key = session.session_key
             await session.arotate_key(generation, self.policy.rotation_grace)
             self.log_rotation(old_key, session.session_key, record)
+
+    def withhold(self, request, record):
+        """A device-bound session without its bound cookie: serve it anonymously.
+
+        The session itself lives on (its owner's browser is refreshing the
+        bound cookie right now, or will on its next request); only this
+        request, perhaps made with a copied cookie, gets nothing.
+        """
+        log_event(
+            "dbsc_cookie_missing", record=record.pk, user=record.user_id, ip=client_ip(request)
+        )
+        request.session = self.SessionStore()
+        request.session_withheld = True
 
     # --- audit -------------------------------------------------------------
 
@@ -263,8 +282,12 @@ class SessionSecurityMiddleware(SessionMiddleware):
         if authenticated or session.modified:
             # Authenticated pages must not outlive the session in any cache.
             patch_cache_control(response, no_store=True, private=True)
+        record = getattr(request, "session_record", None)
+        if record is not None and device_binding.should_offer(record, timezone.now()):
+            response["Secure-Session-Registration"] = device_binding.registration_header(record)
         need_vary = session.accessed
-        if settings.SESSION_COOKIE_NAME in request.COOKIES and session.is_empty():
+        withheld = getattr(request, "session_withheld", False)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and session.is_empty() and not withheld:
             response.delete_cookie(
                 settings.SESSION_COOKIE_NAME,
                 path=settings.SESSION_COOKIE_PATH,
@@ -280,6 +303,7 @@ class SessionSecurityMiddleware(SessionMiddleware):
         session = request.session
         return (
             not getattr(request, "session_cookie_deleted", False)
+            and not getattr(request, "session_withheld", False)
             and (session.modified or settings.SESSION_SAVE_EVERY_REQUEST)
             and not session.is_empty()
             and response.status_code < 500

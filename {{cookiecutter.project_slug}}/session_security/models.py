@@ -38,6 +38,13 @@ class SessionRecord(models.Model):
     generation = models.PositiveIntegerField(default=0, help_text="Key rotations so far.")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
+    # Device Bound Session Credentials (see device_binding): the browser's
+    # public key, once it registered one, and the pending refresh challenge.
+    device_public_key = models.JSONField(null=True, blank=True)
+    device_algorithm = models.CharField(max_length=8, blank=True)
+    device_bound_at = models.DateTimeField(null=True, blank=True)
+    device_challenge = models.CharField(max_length=64, blank=True)
+    device_challenge_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=32, blank=True)
 
@@ -53,3 +60,7 @@ class SessionRecord(models.Model):
     def __str__(self):
         state = f"ended ({self.end_reason})" if self.ended_at else "active"
         return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M} ({state})"
+
+    @property
+    def device_bound(self):
+        return self.device_public_key is not None

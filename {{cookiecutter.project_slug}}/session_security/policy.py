@@ -82,14 +82,9 @@ class Policy:
         ``generation`` is the rotation count stored in the session the request
         carried; ``record`` may be ``None`` when the row is gone.
         """
-        if record is None:
-            return Decision(Verdict.ENDED, "unknown_session")
-        if record.ended_at is not None:
-            return Decision(Verdict.ENDED, record.end_reason or "ended")
-        if now >= record.expires_at:
-            return Decision(Verdict.ENDED, "absolute_timeout")
-        if (now - record.last_seen_at).total_seconds() >= self.idle_timeout:
-            return Decision(Verdict.ENDED, "idle_timeout")
+        ended = self.end_reason(record, now)
+        if ended:
+            return Decision(Verdict.ENDED, ended)
 
         mismatches = self.binding_mismatches(record, ip, user_agent)
         enforced = [name for name in mismatches if self.binding_mode(name) == "enforce"]
@@ -110,6 +105,18 @@ class Policy:
             rotate=bool(self.rotation_interval) and since_rotation >= self.rotation_interval,
             mismatches=mismatches,
         )
+
+    def end_reason(self, record, now):
+        """Why the session behind ``record`` is over at ``now``, or ``""``."""
+        if record is None:
+            return "unknown_session"
+        if record.ended_at is not None:
+            return record.end_reason or "ended"
+        if now >= record.expires_at:
+            return "absolute_timeout"
+        if (now - record.last_seen_at).total_seconds() >= self.idle_timeout:
+            return "idle_timeout"
+        return ""
 
     def binding_mode(self, name):
         return self.bind_ip if name == "ip" else self.bind_user_agent

@@ -7,6 +7,7 @@ fixture plugins in ``tests/fixtures/``; see each module's docstring.
 import pytest
 from asgiref.sync import async_to_sync
 from django.conf import settings
+from django.core.cache import caches
 from django.test import AsyncClient, Client
 
 from session_security.engines import (
@@ -16,7 +17,12 @@ from session_security.engines import (
     fail_fast_options,
 )
 
-pytest_plugins = ["tests.fixtures.services", "tests.fixtures.browser"]
+pytest_plugins = [
+    "tests.fixtures.services",
+    "tests.fixtures.servers",
+    "tests.fixtures.browser",
+    "pytester",
+]
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -79,6 +85,12 @@ def use_engine(settings, name, cache_url):
             "OPTIONS": fail_fast_options(),
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def empty_default_cache():
+    """Counters kept in the per-process default cache (rate limits) start at zero."""
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

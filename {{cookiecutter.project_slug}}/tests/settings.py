@@ -24,3 +24,7 @@ from config.settings import *  # noqa: E402, F403
 
 # Hashing with Argon2's production cost on every test login adds minutes.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The general-purpose cache (rate-limit counters) lives in memory during tests;
+# the session cache is pointed at the real Redis per test (tests/conftest.py).
+CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405

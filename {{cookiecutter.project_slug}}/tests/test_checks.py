@@ -5,6 +5,9 @@ from django.core import checks
 
 from session_security.engines import ENGINES, SESSION_CACHE_ALIAS
 
+# Model checks ask the database whether it supports JSON fields.
+pytestmark = pytest.mark.django_db
+
 
 def ids(deploy=True):
     return {message.id for message in checks.run_checks(include_deployment_checks=deploy)}

@@ -1,0 +1,93 @@
+"""What a DBSC browser does, in Python: a key pair, registration and refresh.
+
+Used by the protocol tests to play both Chrome and the attacker (who holds
+every cookie but not the private key).
+"""
+
+import re
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+BOUND_COOKIE = "__Host-sessionbound"
+PARAMETER = re.compile(r'(\w+)="([^"]*)"')
+
+
+def registration_offer(response):
+    """The parameters of a ``Secure-Session-Registration`` header, or ``None``."""
+    header = response.headers.get("Secure-Session-Registration")
+    if header is None:
+        return None
+    offer = dict(PARAMETER.findall(header))
+    offer["algorithms"] = header[header.index("(") + 1 : header.index(")")].split()
+    return offer
+
+
+def challenge_of(response):
+    """The challenge in a 403 ``Secure-Session-Challenge: "<c>";id="<id>"`` answer."""
+    return response.headers["Secure-Session-Challenge"].split('"')[1]
+
+
+class DeviceKey:
+    def __init__(self, algorithm="ES256"):
+        self.algorithm = algorithm
+        if algorithm == "ES256":
+            self.private = ec.generate_private_key(ec.SECP256R1())
+            self.public_jwk = jwt.algorithms.ECAlgorithm.to_jwk(
+                self.private.public_key(), as_dict=True
+            )
+        else:
+            self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            self.public_jwk = jwt.algorithms.RSAAlgorithm.to_jwk(
+                self.private.public_key(), as_dict=True
+            )
+
+    def registration_proof(self, challenge, authorization):
+        return jwt.encode(
+            {"authorization": authorization, "jti": challenge},
+            self.private,
+            algorithm=self.algorithm,
+            headers={"typ": "dbsc+jwt", "jwk": self.public_jwk},
+        )
+
+    def refresh_proof(self, challenge):
+        return jwt.encode(
+            {"jti": challenge}, self.private, algorithm=self.algorithm, headers={"typ": "dbsc+jwt"}
+        )
+
+
+class DbscBrowser:
+    """A test client plus a device key, speaking DBSC like Chrome 156."""
+
+    def __init__(self, client, algorithm="ES256"):
+        self.client = client
+        self.key = DeviceKey(algorithm)
+        self.session_id = None
+
+    def register(self, offer):
+        proof = self.key.registration_proof(offer["challenge"], offer["authorization"])
+        response = self.client.post(offer["path"], headers={"Secure-Session-Response": proof})
+        if response.status_code == 200:
+            self.session_id = response.json()["session_identifier"]
+        return response
+
+    def ask_challenge(self, session_id=None):
+        return self.client.post(
+            "/dbsc/refresh", headers={"Sec-Secure-Session-Id": session_id or self.session_id}
+        )
+
+    def send_proof(self, proof, session_id=None):
+        return self.client.post(
+            "/dbsc/refresh",
+            headers={
+                "Sec-Secure-Session-Id": session_id or self.session_id,
+                "Secure-Session-Response": proof,
+            },
+        )
+
+    def refresh(self):
+        """The full round trip: 403 with a challenge, then the signed proof."""
+        first = self.ask_challenge()
+        if first.status_code != 403:
+            return first
+        return self.send_proof(self.key.refresh_proof(challenge_of(first)))

@@ -1,0 +1,120 @@
+"""The project under ASGI: served by uvicorn, and in-process through AsyncClient.
+
+Under ASGI the session middleware must run natively async: Django wraps a
+sync-only middleware in ``sync_to_async``, one thread hop per request in each
+direction, and the session work would then happen off the event loop. Here
+the async test asserts where the middleware ran, not only what it returned.
+"""
+
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync, iscoroutinefunction
+from django.conf import settings
+
+from session_security.middleware import SessionSecurityMiddleware
+from tests.conftest import PASSWORD, AsyncHttpsClient
+from tests.fixtures.servers import AppServer, Browser, replay_on
+
+# --- Served by uvicorn -----------------------------------------------------
+
+
+@pytest.mark.parametrize("engine_name", ["db", pytest.param("cache", marks=pytest.mark.services)])
+def test_sign_in_use_and_sign_out_under_uvicorn(engine_name, app_env):
+    with AppServer(app_env(engine_name), kind="uvicorn") as server, Browser() as browser:
+        browser.sign_in(server)
+        copied = browser.session_cookie
+        home = browser.get(server, "/")
+        assert home.status_code == 200
+        assert "no-store" in home.headers["Cache-Control"]  # set on the way out
+        assert browser.whoami(server) == "alice"
+
+        browser.sign_out(server)
+        assert browser.whoami(server) is None
+        assert replay_on(server, copied) is None
+
+
+# --- In-process, through Django's ASGI handler ------------------------------
+
+
+def middleware_chain(handler):
+    """The middleware instances an ASGI handler built, outermost first."""
+    found, step = [], handler._middleware_chain
+    while step is not None:
+        step = getattr(step, "__wrapped__", step)  # convert_exception_to_response
+        found.append(step)
+        step = getattr(step, "get_response", None)
+    return found
+
+
+def session_middleware(handler):
+    instances = [m for m in middleware_chain(handler) if isinstance(m, SessionSecurityMiddleware)]
+    assert len(instances) == 1, middleware_chain(handler)
+    return instances[0]
+
+
+@pytest.fixture
+def loop_watch(monkeypatch):
+    """Records the thread each async step of the middleware ran in; the sync
+    steps fail the test if anything calls them."""
+    threads = []
+
+    def watch(name):
+        original = getattr(SessionSecurityMiddleware, name)
+
+        async def watched(self, *args, **kwargs):
+            threads.append((name, threading.get_ident()))
+            return await original(self, *args, **kwargs)
+
+        monkeypatch.setattr(SessionSecurityMiddleware, name, watched)
+
+    def forbid(name):
+        def called(self, *args, **kwargs):
+            raise AssertionError(f"SessionSecurityMiddleware.{name} ran under ASGI")
+
+        monkeypatch.setattr(SessionSecurityMiddleware, name, called)
+
+    for name in ("aenforce", "afinish"):
+        watch(name)
+    for name in ("enforce", "finish"):
+        forbid(name)
+    return threads
+
+
+@pytest.mark.django_db
+def test_the_session_middleware_runs_on_the_event_loop(engine, async_client, user, loop_watch):
+    cookie_name = settings.SESSION_COOKIE_NAME
+
+    async def round_trip():
+        loop_thread = threading.get_ident()
+        assert (await async_client.get("/accounts/login/")).status_code == 200
+        response = await async_client.post(
+            "/accounts/login/", {"username": "alice", "password": PASSWORD}
+        )
+        assert response.status_code == 302 and response["Location"] == "/"
+        copied = async_client.cookies[cookie_name].value
+
+        home = await async_client.get("/")
+        assert home.status_code == 200
+        assert 'id="current-user">alice<' in home.text
+
+        assert (await async_client.post("/accounts/logout/")).status_code == 302
+        after = await async_client.get("/")
+        assert after.status_code == 302 and after["Location"].startswith("/accounts/login/")
+
+        attacker = AsyncHttpsClient()
+        attacker.cookies[cookie_name] = copied
+        replayed = await attacker.get("/")
+        assert replayed.status_code == 302
+        assert replayed["Location"].startswith("/accounts/login/")
+        return loop_thread
+
+    loop_thread = async_to_sync(round_trip)()
+
+    middleware = session_middleware(async_client.handler)
+    assert middleware.async_mode
+    assert iscoroutinefunction(middleware)
+    # Every request went through the async steps, all of them on the loop's
+    # thread: no sync_to_async hop around the session middleware.
+    assert [name for name, _ in loop_watch].count("aenforce") == 6
+    assert {thread for _, thread in loop_watch} == {loop_thread}
