@@ -41,8 +41,11 @@ def write_env_file():
 
 
 def remove_unneeded_files():
-    """Nothing is conditional yet; answers that drop files list them here."""
+    """Drop what the answers make pointless."""
     unneeded = []
+    if DATABASE != "postgresql":
+        # Runs the database tests on PostgreSQL, which a SQLite project has not.
+        unneeded.append("tests/test_postgresql.py")
     for relative in unneeded:
         (PROJECT / relative).unlink(missing_ok=True)
 

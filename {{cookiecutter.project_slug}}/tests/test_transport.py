@@ -1,6 +1,9 @@
 """HTTPS, security headers and cookie attributes, as a browser receives them."""
 
+import io
+
 import pytest
+from asgiref.sync import async_to_sync
 from django.test import Client
 
 from tests.conftest import sign_in
@@ -96,3 +99,69 @@ def test_oversized_signed_cookie_is_logged(client, user, settings, caplog):
     store.save()
     assert len(store.session_key) > 4096
     assert any("browsers drop cookies over 4096" in r.getMessage() for r in caplog.records)
+
+
+def wsgi_get(application, path):
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "443",
+        "wsgi.url_scheme": "https",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+    }
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    body = b"".join(application(environ, start_response))
+    return seen["status"], seen["headers"], body
+
+
+def test_static_files_are_served_by_the_wsgi_application():
+    """gunicorn serves the CSS with production settings, before any collectstatic."""
+    from config.wsgi import application
+
+    status, headers, body = wsgi_get(application, "/static/css/site.css")
+    assert status.startswith("200")
+    assert headers["Content-Type"].startswith("text/css")
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert b"font-family" in body
+    status, _, _ = wsgi_get(application, "/static/admin/css/base.css")
+    assert status.startswith("200")
+    status, _, _ = wsgi_get(application, "/static/../config/settings.py")
+    assert status.startswith(("301", "404"))
+
+
+def test_static_files_are_served_by_the_asgi_application():
+    from asgiref.testing import ApplicationCommunicator
+
+    from config.asgi import application
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/static/css/site.css",
+        "raw_path": b"/static/css/site.css",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "scheme": "https",
+        "server": ("testserver", 443),
+    }
+
+    async def fetch():
+        communicator = ApplicationCommunicator(application, scope)
+        await communicator.send_input({"type": "http.request", "body": b""})
+        start = await communicator.receive_output(5)
+        body = await communicator.receive_output(5)
+        return start, body
+
+    start, body = async_to_sync(fetch)()
+    assert start["status"] == 200
+    assert (b"cross-origin-resource-policy", b"same-origin") in [
+        (name.lower(), value) for name, value in start["headers"]
+    ]
+    assert b"font-family" in body["body"]
