@@ -1,5 +1,14 @@
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
+
+
+def password_matches(request, user, password):
+    """Check ``user``'s password through ``authenticate()``, as the login does:
+    login throttling counts a wrong one and refuses a locked-out pair, so a
+    stolen session cannot guess the password here instead."""
+    found = authenticate(request, username=user.get_username(), password=password)
+    return found is not None and found.pk == user.pk
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
@@ -12,18 +21,30 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         help_text="Recommended: anyone who knew your old password is signed out.",
     )
 
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not password_matches(self.request, self.user, old_password):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
 
 class ConfirmPasswordForm(forms.Form):
     password = forms.CharField(
         label="Password", strip=False, widget=forms.PasswordInput(attrs={"autofocus": True})
     )
 
-    def __init__(self, user, *args, **kwargs):
-        self.user = user
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.user, self.request = user, request
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not password_matches(self.request, self.user, password):
             raise forms.ValidationError("That is not your password.", code="password_incorrect")
         return password

@@ -58,6 +58,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def form_valid(self, form):
         user, current = form.user, self.request.session_record
         if form.cleaned_data["end_other_sessions"]:
@@ -131,7 +134,7 @@ def sign_out_everywhere(request):
 @login_required
 def confirm_password(request):
     """The sudo-mode gate: prove the password again, then go on."""
-    form = ConfirmPasswordForm(request.user, request.POST or None)
+    form = ConfirmPasswordForm(request.user, request.POST or None, request=request)
     target = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=True):
         target = "accounts:sessions"

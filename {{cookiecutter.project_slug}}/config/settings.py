@@ -6,6 +6,7 @@ ones: a development machine turns things off in its ``.env``, never the other
 way round. A wrong value stops start-up with an error naming the variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "session_security",
     "accounts",
+    # Login throttling: failed sign-ins are counted in its tables.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +84,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page
+    # (which then passes through every header middleware above).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -240,6 +246,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Password guessing: a locked-out username and address pair is refused before
+# any password is checked (django-axes first), then Django checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 # Offline cracking of a stolen password table: Argon2 first.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -256,6 +269,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login throttling (django-axes, ASVS 6.3.1) ----------------------------
+
+# Online password guessing: after this many failed sign-ins for one username
+# from one client address, that pair is refused for the cool-off (429).
+AXES_FAILURE_LIMIT = integer("DJANGO_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(seconds=integer("DJANGO_LOGIN_COOL_OFF", default=900, minimum=1))
+# The pair, never the username alone: guessing someone's username from
+# elsewhere must not lock its owner out (denial of service).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Forged X-Forwarded-For: the address through TRUSTED_PROXY_COUNT proxies, as for sessions.
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip_address"
+# "ALICE", " alice " and "Alice\t" are all counted as "alice".
+AXES_USERNAME_CALLABLE = "accounts.throttling.normalised_username"
+# The "too many attempts" page: 429 with Retry-After, no inline script or style.
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+# A successful sign-in clears that pair's failures.
+AXES_RESET_ON_SUCCESS = True
+# Each attempt while locked out (even with the right password) restarts the cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# Successful sign-ins are in the audit log and the session registry already:
+# no second, ever-growing table of them.
+AXES_DISABLE_ACCESS_LOG = True
+# Masked in the stored form data and in axes' log lines (the password always is).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 
 # --- Email -----------------------------------------------------------------
 
@@ -278,7 +316,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# gunicorn and uvicorn serve them too, in front of Django (see config/static.py).
+# gunicorn and uvicorn serve them too, in front of Django (see config/static.py);
+# collectstatic writes gzip and Brotli copies for them to serve.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedStaticFilesStorage"},
+}
 
 # --- Logging ---------------------------------------------------------------
 
