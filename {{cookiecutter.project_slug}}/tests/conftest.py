@@ -4,7 +4,10 @@ The services (Redis, PostgreSQL) and the app servers are started by the
 fixture plugins in ``tests/fixtures/``; see each module's docstring.
 """
 
+import datetime
+
 import pytest
+import time_machine
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.cache import caches
@@ -25,6 +28,8 @@ pytest_plugins = [
 ]
 
 PASSWORD = "correct horse battery staple 42"
+# Where the ``clock`` fixture starts time.
+T0 = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -55,6 +60,13 @@ class AsgiHttpsClient(AsyncHttpsClient):
 
     def post(self, *args, **kwargs):
         return async_to_sync(super().post)(*args, **kwargs)
+
+
+@pytest.fixture
+def clock():
+    """Frozen time at ``T0`` (``timezone.now()`` and ``time.time()``); ``clock.shift(s)``."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

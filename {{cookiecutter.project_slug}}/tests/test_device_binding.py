@@ -5,7 +5,6 @@ browser had, but not its private key.
 """
 
 import base64
-import datetime
 import hashlib
 import hmac
 import json
@@ -13,7 +12,6 @@ import logging
 
 import jwt
 import pytest
-import time_machine
 from cryptography.hazmat.primitives import serialization
 
 from session_security.models import SessionRecord
@@ -22,14 +20,7 @@ from tests.dbsc import BOUND_COOKIE, DbscBrowser, DeviceKey, challenge_of, regis
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
 COOKIE_AGE = 300
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

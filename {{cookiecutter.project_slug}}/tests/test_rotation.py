@@ -1,23 +1,13 @@
 """Periodic key rotation, with a short grace for requests already in flight."""
 
-import datetime
-
 import pytest
-import time_machine
 
 from session_security.policy import ROTATION_GRACE
 from tests.conftest import assert_refused, is_signed_in, replay, session_cookie, sign_in
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
 COOKIE = "__Host-sessionid"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ tests are exact and instant. The attacker keeps a copy of the cookie and
 tries it after each deadline.
 """
 
-import datetime
 import math
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,14 +15,6 @@ from session_security.models import SessionRecord
 from tests.conftest import assert_refused, is_signed_in, replay, session_cookie, sign_in
 
 pytestmark = pytest.mark.django_db
-
-T0 = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
