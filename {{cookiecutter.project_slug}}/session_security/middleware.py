@@ -110,35 +110,45 @@ class SessionSecurityMiddleware(SessionMiddleware):
             user_agent=user_agent(request),
         )
 
+    # What ``classify`` tells the request to do with its session.
+    END, REFUSE, WITHHOLD, GRACE, LIVE = "end", "refuse", "withhold", "grace", "live"
+
+    def classify(self, request, record, decision):
+        """Turn the policy's decision into one action, logging why (no I/O)."""
+        session = request.session
+        self.log_mismatches(request, record, decision)
+        if decision.verdict is Verdict.ENDED:
+            self.log_end(session.session_key, record, decision.reason)
+            return self.END
+        if decision.verdict is Verdict.REFUSED:
+            log_event(
+                "stale_key", session_key=session.session_key, record=record.pk, user=record.user_id
+            )
+            return self.REFUSE
+        if record.device_bound and not device_binding.bound_cookie_valid(request, record):
+            self.withhold(request, record)
+            return self.WITHHOLD
+        request.session_record = record
+        if decision.verdict is Verdict.GRACE:
+            request.session_grace = True
+            return self.GRACE
+        return self.LIVE
+
     def enforce(self, request):
         session = request.session
         accessed = session.accessed
         pk = registry.parse_record_id(session.get(RECORD_KEY))
-        if pk is None:
-            if session.get(SESSION_KEY) is None:
-                session.accessed = accessed  # anonymous: nothing here varies on the cookie
-                return
-            record = None
-        else:
-            record = SessionRecord.objects.filter(pk=pk).first()
+        if pk is None and session.get(SESSION_KEY) is None:
+            session.accessed = accessed  # anonymous: nothing here varies on the cookie
+            return
+        record = SessionRecord.objects.filter(pk=pk).first() if pk else None
         decision = self.judge(request, record, session.get(GENERATION_KEY))
-        self.log_mismatches(request, record, decision)
-
-        if decision.verdict is Verdict.ENDED:
-            self.log_end(session.session_key, record, decision.reason)
+        action = self.classify(request, record, decision)
+        if action == self.END:
             registry.end(pk, decision.reason)
+        if action in (self.END, self.REFUSE):
             session.flush()
-            return
-        if decision.verdict is Verdict.REFUSED:
-            log_event("stale_key", session_key=session.session_key, record=pk, user=record.user_id)
-            session.flush()
-            return
-        if record.device_bound and not device_binding.bound_cookie_valid(request, record):
-            self.withhold(request, record)
-            return
-        request.session_record = record
-        if decision.verdict is Verdict.GRACE:
-            request.session_grace = True
+        if action != self.LIVE:
             return
         now = timezone.now()
         if decision.refresh_last_seen:
@@ -153,41 +163,28 @@ class SessionSecurityMiddleware(SessionMiddleware):
             self.log_rotation(old_key, session.session_key, record)
 
     async def aenforce(self, request):
+        """``enforce`` with the async session and ORM APIs."""
         session = request.session
         accessed = session.accessed
         pk = registry.parse_record_id(await session.aget(RECORD_KEY))
-        if pk is None:
-            if await session.aget(SESSION_KEY) is None:
-                session.accessed = accessed
-                return
-            record = None
-        else:
-            record = await SessionRecord.objects.filter(pk=pk).afirst()
+        if pk is None and await session.aget(SESSION_KEY) is None:
+            session.accessed = accessed
+            return
+        record = await SessionRecord.objects.filter(pk=pk).afirst() if pk else None
         decision = self.judge(request, record, await session.aget(GENERATION_KEY))
-        self.log_mismatches(request, record, decision)
-
-        if decision.verdict is Verdict.ENDED:
-            self.log_end(session.session_key, record, decision.reason)
+        action = self.classify(request, record, decision)
+        if action == self.END:
             await registry.aend(pk, decision.reason)
+        if action in (self.END, self.REFUSE):
             await session.aflush()
-            return
-        if decision.verdict is Verdict.REFUSED:
-            log_event("stale_key", session_key=session.session_key, record=pk, user=record.user_id)
-            await session.aflush()
-            return
-        if record.device_bound and not device_binding.bound_cookie_valid(request, record):
-            self.withhold(request, record)
-            return
-        request.session_record = record
-        if decision.verdict is Verdict.GRACE:
-            request.session_grace = True
+        if action != self.LIVE:
             return
         now = timezone.now()
         if decision.refresh_last_seen:
             await registry.atouch(record, now)
         if decision.rotate:
             generation = await registry.aclaim_rotation(record, now)
-            if generation is None:  # a concurrent request rotated first
+            if generation is None:
                 request.session_grace = True
                 return
             old_key = session.session_key
