@@ -1,0 +1,275 @@
+"""Helpers shared by the template's tests: baking, the baked projects' venv, environments.
+
+Bakes go through the real ``cookiecutter`` command line in a subprocess (as a
+user runs it), so a test can read what the user would read on stderr. Every
+bake uses a throwaway cookiecutter config file, so nothing is written to the
+user's ``~/.cookiecutter_replay``.
+
+Commands inside baked projects (``manage.py``, the baked test suite) run in
+ONE virtualenv per test session, created with ``uv`` from a baked
+``pyproject.toml``: installing Django and friends once per variant would cost
+minutes for nothing, since the variants share the same dependencies.
+"""
+
+import os
+import secrets
+import shutil
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+
+# Answers that bake a project using every dependency the template can need
+# (psycopg is a main dependency only with PostgreSQL); the shared venv is
+# installed from it, so every variant finds what it imports.
+VENV_ANSWERS = {"database": "postgresql"}
+
+# Variables that steer the baked project: a developer's shell must not leak
+# them into a test that sets up its own environment.
+STEERING_PREFIXES = ("DJANGO_", "DATABASE_URL", "CACHE_URL", "EMAIL_URL")
+LEAKY_VARIABLES = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "CONDA_PREFIX")
+
+
+def pytest_configure(config):
+    """Register the ``baked`` marker and point pytest-cookies at this template.
+
+    The marker is registered here because this suite may not edit the
+    template's pyproject.toml (and ``--strict-markers`` is on).
+    pytest-cookies' ``--template`` defaults to ``"."``, i.e. the current
+    directory; an absolute path makes the suite work from any directory.
+    """
+    config.addinivalue_line(
+        "markers",
+        "baked: runs ruff, manage.py or the baked test suite inside baked projects "
+        "(slow; select with -m baked, leave out with -m 'not baked')",
+    )
+    if getattr(config.option, "template", None) == ".":
+        config.option.template = str(TEMPLATE_DIR)
+
+
+def clean_environment(**extra):
+    """``os.environ`` without anything that would steer a baked project, plus ``extra``."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(STEERING_PREFIXES) and name not in LEAKY_VARIABLES
+    }
+    env.update(extra)
+    return env
+
+
+def activated(env, python):
+    """``env`` as ``uv run`` would set it for the venv of ``python``: its ``bin`` first on PATH."""
+    bin_dir = Path(python).parent
+    return {
+        **env,
+        "VIRTUAL_ENV": str(bin_dir.parent),
+        "PATH": os.pathsep.join([str(bin_dir), env.get("PATH", os.defpath)]),
+    }
+
+
+def read_env_file(path):
+    """The ``NAME=value`` lines of a ``.env`` file as a dict (comments skipped)."""
+    values = {}
+    for line in Path(path).read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = value
+    return values
+
+
+def random_secret_key(length=64):
+    """A key like a deployment's: long, random, and not Django's ``django-insecure-`` kind."""
+    alphabet = string.ascii_letters + string.digits + "-_.:@"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def production_env(project_dir):
+    """The environment a production deployment of a baked project would have.
+
+    ``DJANGO_ENV_FILE=""`` stops ``manage.py`` reading the development
+    ``.env`` (which turns debug on and HTTPS off). The cache URL is needed by
+    ``session_engine=cache``; nothing connects to it during ``check``. The
+    database URL is the one baked into the project's ``.env``.
+    """
+    database_url = read_env_file(Path(project_dir) / ".env")["DATABASE_URL"]
+    return clean_environment(
+        DJANGO_ENV_FILE="",
+        DJANGO_DEBUG="off",
+        DJANGO_SECRET_KEY=random_secret_key(),
+        DJANGO_ALLOWED_HOSTS="example.com",
+        CACHE_URL="redis://127.0.0.1:6379/0",
+        DATABASE_URL=database_url,
+    )
+
+
+def answer_args(answers):
+    """``{"key": "value"}`` as the command line's ``key=value`` arguments."""
+    return [f"{key}={value}" for key, value in answers.items()]
+
+
+@pytest.fixture(scope="session")
+def cookiecutter_config(tmp_path_factory):
+    """A cookiecutter config file whose replay and clone dirs are throwaway ones."""
+    home = tmp_path_factory.mktemp("cookiecutter_home")
+    config_file = home / "config.yaml"
+    config_file.write_text(
+        yaml.safe_dump(
+            {
+                "cookiecutters_dir": str(home / "cookiecutters"),
+                "replay_dir": str(home / "replay"),
+            }
+        )
+    )
+    return config_file
+
+
+@pytest.fixture(scope="session")
+def run_cookiecutter(cookiecutter_config):
+    """Run ``python -m cookiecutter --no-input TEMPLATE -o OUTPUT key=value...``.
+
+    With ``replay_file``, run ``--replay-file FILE`` instead (cookiecutter
+    refuses ``--no-input`` and answers together with a replay). Returns the
+    ``CompletedProcess`` (text, stdout and stderr captured) and never raises
+    on failure: tests of bad answers want to read the failure.
+    """
+
+    def run(output_dir, answers=None, *, replay_file=None):
+        mode = ["--replay-file", str(replay_file)] if replay_file else ["--no-input"]
+        command = [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            *mode,
+            "--config-file",
+            str(cookiecutter_config),
+            str(TEMPLATE_DIR),
+            "-o",
+            str(output_dir),
+            *answer_args(answers or {}),
+        ]
+        return subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=clean_environment(),
+            check=False,
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def bake(run_cookiecutter):
+    """Bake ``answers`` into ``output_dir`` through the CLI; return the project's path.
+
+    Fails the test (showing cookiecutter's output) if the bake fails or does
+    not leave exactly one project folder behind.
+    """
+
+    def bake_into(output_dir, answers=None):
+        output_dir = Path(output_dir)
+        result = run_cookiecutter(output_dir, answers)
+        if result.returncode != 0:
+            pytest.fail(
+                f"bake with {answers!r} exited {result.returncode}\n"
+                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
+        projects = list(output_dir.iterdir())
+        assert len(projects) == 1, projects
+        return projects[0]
+
+    return bake_into
+
+
+@pytest.fixture(scope="session")
+def baked_projects(tmp_path_factory, bake):
+    """Bake each set of answers once per session, keyed by a name; tests share them.
+
+    The baked-project checks (ruff, ``manage.py``, the baked suite) only read
+    the project, so one bake per variant serves them all.
+    """
+    cache = {}
+
+    def get(name, answers):
+        if name not in cache:
+            cache[name] = bake(tmp_path_factory.mktemp(f"baked-{name}"), answers)
+        return cache[name]
+
+    return get
+
+
+def find_uv():
+    """The ``uv`` executable: the one running ``uv run`` (``$UV``) first, then ``PATH``."""
+    uv = os.environ.get("UV") or shutil.which("uv")
+    if not uv:
+        pytest.fail("uv is not installed: run `pip install uv` from the template's folder")
+    return uv
+
+
+def tail(text, lines):
+    """The last ``lines`` lines of ``text`` (all of it when ``lines`` is None)."""
+    kept = text.splitlines()[-lines:] if lines else text.splitlines()
+    return "\n".join(kept)
+
+
+def run_checked(command, *, report_lines=None, **kwargs):
+    """Run ``command``; on failure, fail the test with its output.
+
+    ``report_lines`` keeps the report to the end of each stream: a failing
+    test suite prints thousands of lines, and its summary comes last.
+    """
+    result = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
+    if result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(map(str, command))} exited {result.returncode} in {kwargs.get('cwd')}\n"
+            f"stdout:\n{tail(result.stdout, report_lines)}\n"
+            f"stderr:\n{tail(result.stderr, report_lines)}",
+            pytrace=False,
+        )
+    return result
+
+
+@pytest.fixture(scope="session")
+def baked_python(tmp_path_factory, bake):
+    """The Python of one virtualenv, shared by every baked project in the session.
+
+    Created with ``uv venv`` for the Python version the baked project's
+    ``.python-version`` names (resolved from inside the baked folder, where
+    pyenv honours that file), then filled with the baked project's
+    dependencies and its ``dev`` group, read straight from its pyproject.toml.
+    ``UV_PYTHON_DOWNLOADS=never``: the machines have no internet beyond the
+    package registries, so uv must use an installed interpreter.
+    """
+    uv = find_uv()
+    project = bake(tmp_path_factory.mktemp("venv-source"), VENV_ANSWERS)
+    venv = tmp_path_factory.mktemp("shared") / "venv"
+    env = clean_environment(UV_PYTHON_DOWNLOADS="never")
+    python_version = (project / ".python-version").read_text().strip()
+    run_checked(
+        [uv, "venv", str(venv), "--python", python_version], cwd=project, env=env, timeout=300
+    )
+    pyproject = project / "pyproject.toml"
+    run_checked(
+        [
+            uv,
+            "pip",
+            "install",
+            "--python",
+            str(venv / "bin" / "python"),
+            "-r",
+            str(pyproject),
+            "--group",
+            f"{pyproject}:dev",
+        ],
+        cwd=project,
+        env=env,
+        timeout=900,
+    )
+    return venv / "bin" / "python"

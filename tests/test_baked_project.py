@@ -1,0 +1,107 @@
+"""Baked projects are clean, deployable and pass their own tests.
+
+Each variant is baked once per session and checked as its users would check
+it: ruff, ``manage.py check --deploy`` under a production environment,
+missing migrations, and the baked test suite. Everything that imports
+Django runs in one virtualenv shared by all variants (see ``baked_python``
+in conftest.py). These tests are marked ``baked``: ``-m baked`` selects
+them, ``-m "not baked"`` leaves them out (they take minutes, not seconds).
+"""
+
+import sys
+
+import pytest
+from conftest import activated, clean_environment, production_env, run_checked
+
+pytestmark = pytest.mark.baked
+
+VARIANTS = {
+    "db": {"session_engine": "db"},
+    "cache": {"session_engine": "cache"},
+    "cached_db": {"session_engine": "cached_db"},
+    "signed_cookies": {"session_engine": "signed_cookies"},
+    "postgresql": {"database": "postgresql"},
+    # Every non-default policy answer at once, so no code path is only ever
+    # baked with the defaults.
+    "hardened": {
+        "session_expire_at_browser_close": "yes",
+        "session_cookie_samesite": "Strict",
+        "session_bind_ip": "enforce",
+        "session_bind_user_agent": "log",
+        "session_rotation_interval": "0",
+        "session_device_bound": "no",
+    },
+}
+# The baked suite takes about a minute per run: run it for each engine and
+# for PostgreSQL, where the code paths differ.
+SUITE_VARIANTS = ["db", "cache", "cached_db", "signed_cookies", "postgresql"]
+
+
+@pytest.fixture(params=list(VARIANTS))
+def project(request, baked_projects):
+    return baked_projects(request.param, VARIANTS[request.param])
+
+
+def run(command, cwd, env, timeout=300, report_lines=None):
+    """Run ``command`` in ``cwd``; fail the test with its output if it fails."""
+    return run_checked(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+        report_lines=report_lines,
+    )
+
+
+def test_ruff_check_is_clean(project):
+    """The template's ruff (same pinned version) with the baked project's own config."""
+    result = run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."], project, clean_environment()
+    )
+    assert "All checks passed!" in result.stdout
+
+
+def test_ruff_format_is_clean(project):
+    result = run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."],
+        project,
+        clean_environment(),
+    )
+    assert "would be reformatted" not in result.stdout
+
+
+def test_deploy_check_is_clean(project, baked_python):
+    """Django's deployment checklist passes with warnings counted as failures."""
+    result = run(
+        [baked_python, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        project,
+        activated(production_env(project), baked_python),
+    )
+    assert "System check identified no issues" in result.stdout
+
+
+def test_no_missing_migrations(project, baked_python):
+    result = run(
+        [baked_python, "manage.py", "makemigrations", "--check", "--dry-run"],
+        project,
+        activated(production_env(project), baked_python),
+    )
+    assert "No changes detected" in result.stdout
+
+
+@pytest.mark.parametrize("variant", SUITE_VARIANTS)
+def test_baked_test_suite_passes(variant, baked_projects, baked_python):
+    """The baked project's own tests, as its README runs them, in the shared venv.
+
+    The environment is cleaned of anything that steers Django, so the suite
+    relies on its own test settings (and starts its own Redis/PostgreSQL).
+    """
+    project = baked_projects(variant, VARIANTS[variant])
+    result = run(
+        [baked_python, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        project,
+        activated(clean_environment(), baked_python),
+        timeout=1800,
+        report_lines=150,
+    )
+    assert " passed" in result.stdout.splitlines()[-1]
