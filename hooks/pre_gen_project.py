@@ -8,6 +8,7 @@ exits non-zero: cookiecutter then removes the half-made project folder.
 
 import json
 import keyword
+import re
 import sys
 
 # The whole context, serialised twice so that any answer (quotes included)
@@ -68,6 +69,30 @@ def check_slug(slug):
         )
 
 
+# Free text lands in Python, TOML, HTML and Django templates: keep it to
+# characters that mean nothing special in any of them.
+UNSAFE_TEXT = set('"\\{}<>`$')
+LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+HOSTNAME = re.compile("(?=.{1,253}$)" + LABEL + r"(\." + LABEL + ")*")
+
+
+def check_text(answers):
+    for key in ("project_name", "description", "author_name"):
+        value = answers[key]
+        bad = sorted(UNSAFE_TEXT.intersection(value))
+        if bad or not value.isprintable():
+            shown = " ".join(bad) if bad else "control characters"
+            raise BadAnswer(
+                f"{key}={value!r} is not allowed; plain text without {shown} "
+                "(quotes, backslashes, braces, angle brackets, backticks and $ are refused)"
+            )
+    domain = answers["domain_name"]
+    if not HOSTNAME.fullmatch(domain):
+        raise BadAnswer(
+            f"domain_name={domain!r} is not allowed; use a lowercase host name like example.com"
+        )
+
+
 def check_choices(answers):
     for key, allowed in CHOICES.items():
         if answers[key] not in allowed:
@@ -80,7 +105,7 @@ def seconds(answers, key, *, allow_zero=False):
     value = answers[key].strip()
     lowest = 0 if allow_zero else 1
     if not value.isdigit() or int(value) < lowest:
-        kind = "a whole number of seconds, 0 or more" if allow_zero else "a whole number of seconds, 1 or more"
+        kind = f"a whole number of seconds, {lowest} or more"
         raise BadAnswer(f"{key}={answers[key]!r} is not allowed; it must be {kind}")
     return int(value)
 
@@ -103,6 +128,7 @@ def check_timeouts(answers):
 
 def main():
     try:
+        check_text(ANSWERS)  # first: the slug is derived from the name
         check_slug(ANSWERS["project_slug"])
         check_choices(ANSWERS)
         check_timeouts(ANSWERS)

@@ -85,7 +85,17 @@ RELATION_CASES = [
         id="rotation-longer-than-idle",
     ),
 ]
-HOOK_CASES = SLUG_CASES + QUOTE_CASES + LIFETIME_CASES + RELATION_CASES
+# Free text ends up in Python, TOML and templates: quotes and friends would
+# bake a project that does not parse.
+TEXT_CASES = [
+    case({"description": 'The "secure" one'}, id="description-double-quote"),
+    case({"author_name": "a\\b"}, id="author-backslash"),
+    case({"project_name": "My <b>Service</b>"}, id="name-angle-brackets"),
+    case({"description": "costs $5"}, id="description-dollar"),
+    case({"domain_name": "Exa mple.com"}, id="domain-space"),
+    case({"domain_name": "example.com/path"}, id="domain-path"),
+]
+HOOK_CASES = SLUG_CASES + QUOTE_CASES + TEXT_CASES + LIFETIME_CASES + RELATION_CASES
 
 
 def names_answer(line, key, value):
