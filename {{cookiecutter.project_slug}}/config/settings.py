@@ -166,7 +166,7 @@ SESSION_MAX_PER_USER = integer("DJANGO_SESSION_MAX_PER_USER", default=0)
 # only that key can renew stands between the copy and the account.
 SESSION_DEVICE_BOUND = flag("DJANGO_SESSION_DEVICE_BOUND", default=BAKED_SESSION_DEVICE_BOUND)
 SESSION_DEVICE_BOUND_COOKIE_AGE = integer(
-    "DJANGO_SESSION_DEVICE_BOUND_COOKIE_AGE", default=300, minimum=30
+    "DJANGO_SESSION_DEVICE_BOUND_COOKIE_AGE", default=300, minimum=10
 )
 # Mobile clients move within a network: compare this many leading bits.
 SESSION_BIND_IPV4_PREFIX = integer("DJANGO_SESSION_BIND_IPV4_PREFIX", default=32)

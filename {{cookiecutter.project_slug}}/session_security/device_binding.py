@@ -22,15 +22,21 @@ import datetime
 import jwt
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 BOUND_COOKIE = "__Host-sessionbound"
 ALGORITHMS = ("ES256", "RS256")
 TOKEN_TYPE = "dbsc+jwt"  # noqa: S105 - a JWT "typ", not a secret
-# Responses this soon after sign-in offer registration (the login redirect and
-# the page it leads to); later ones do not, so a browser registers once.
+# Responses this soon after sign-in may offer registration; later ones do not.
 OFFER_WINDOW = datetime.timedelta(seconds=60)
+# Chrome registers once per offer it sees, even while an earlier registration
+# is still in flight: offered on both the login redirect and the page it leads
+# to, it made two attempts (and one more for the offer on the registration
+# answer). So a session is offered at most once in this many seconds: one
+# sign-in, one registration; one that failed is offered again a bit later.
+OFFER_INTERVAL = 10
 # A registration challenge, and a refresh challenge, are good for this long.
 REGISTRATION_CHALLENGE_AGE = 300
 REFRESH_CHALLENGE_AGE = 120
@@ -57,7 +63,13 @@ def authorization_for(record):
 
 
 def should_offer(record, now):
-    return enabled() and not record.device_bound and now - record.created_at <= OFFER_WINDOW
+    """Whether this response offers registration; answering yes claims the offer."""
+    if not enabled() or record.device_bound or now - record.created_at > OFFER_WINDOW:
+        return False
+    try:
+        return cache.add(f"dbsc:offer:{record.pk}", 1, timeout=OFFER_INTERVAL)
+    except Exception:  # noqa: BLE001 - a cache outage must not withhold the offer
+        return True
 
 
 def registration_header(record):
@@ -67,6 +79,10 @@ def registration_header(record):
         f'({" ".join(ALGORITHMS)});path="{path}";challenge="{challenge}";'
         f'authorization="{authorization_for(record)}"'
     )
+
+
+def is_refresh(request):
+    return request.path == reverse("session_security:dbsc_refresh")
 
 
 def challenge_header(challenge, record):

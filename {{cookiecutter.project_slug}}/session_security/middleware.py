@@ -198,9 +198,10 @@ class SessionSecurityMiddleware(SessionMiddleware):
         bound cookie right now, or will on its next request); only this
         request, perhaps made with a copied cookie, gets nothing.
         """
-        log_event(
-            "dbsc_cookie_missing", record=record.pk, user=record.user_id, ip=client_ip(request)
-        )
+        if not device_binding.is_refresh(request):  # refreshing is what browsers do then
+            log_event(
+                "dbsc_cookie_missing", record=record.pk, user=record.user_id, ip=client_ip(request)
+            )
         request.session = self.SessionStore()
         request.session_withheld = True
 

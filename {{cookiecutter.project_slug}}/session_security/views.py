@@ -66,6 +66,9 @@ def register(request):
     )
     if not claimed:
         return refused(request, record, "already bound")
+    # The middleware reads this object as it answers: a bound session is not
+    # offered registration again (Chrome would try, and be refused).
+    record.device_public_key, record.device_algorithm = jwk, algorithm
     log_event("dbsc_registered", record=record.pk, user=record.user_id, algorithm=algorithm)
     response = answer(device_binding.instructions(request, record))
     device_binding.set_bound_cookie(response, record)
@@ -85,6 +88,19 @@ def over_limit(request, session_id):
         except Exception:  # noqa: BLE001 - a cache outage must not block refreshes
             return False
     return False
+
+
+def pending_challenge(record, now):
+    """The challenge already handed out, while it is young enough to answer.
+
+    Handing out the same one again (it is useless without the private key)
+    means nobody who knows the session id can replace the challenge the
+    browser is signing right now and make its proof fail.
+    """
+    if not record.device_challenge or record.device_challenge_at is None:
+        return None
+    age = (now - record.device_challenge_at).total_seconds()
+    return record.device_challenge if age < device_binding.REFRESH_CHALLENGE_AGE / 2 else None
 
 
 @csrf_exempt
@@ -111,10 +127,12 @@ def refresh(request):
     except ProofError as error:
         return refused(request, record, error)
     if token is None:
-        challenge = get_random_string(43)
-        SessionRecord.objects.filter(pk=record.pk).update(
-            device_challenge=challenge, device_challenge_at=now
-        )
+        challenge = pending_challenge(record, now)
+        if challenge is None:
+            challenge = get_random_string(43)
+            SessionRecord.objects.filter(pk=record.pk).update(
+                device_challenge=challenge, device_challenge_at=now
+            )
         response = answer({"error": "challenge_required"}, status=403)
         response["Secure-Session-Challenge"] = device_binding.challenge_header(challenge, record)
         return response

@@ -35,6 +35,7 @@ def test_the_baked_settings_pass_every_check():
         ({"SECURE_HSTS_PRELOAD": True, "SECURE_HSTS_SECONDS": 86400}, "session_security.E003"),
         ({"SECURE_HSTS_SECONDS": 86400}, "session_security.W006"),
         ({"SECURE_CSP": {}}, "session_security.W007"),
+        ({"SESSION_DEVICE_BOUND_COOKIE_AGE": 60}, "session_security.W008"),
     ],
 )
 def test_each_check_fires(settings, changes, expected):

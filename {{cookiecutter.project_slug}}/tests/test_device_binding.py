@@ -58,6 +58,21 @@ def test_sign_in_offers_registration(client, user, engine, dbsc):
     assert offer["challenge"] and offer["authorization"]
 
 
+def test_registration_is_offered_once_at_a_time(client, user, engine, dbsc, clock):
+    """Chrome 156 registers once per offer it sees, even with a registration in flight."""
+    from session_security.device_binding import OFFER_INTERVAL
+
+    assert registration_offer(sign_in(client)) is not None  # on the login redirect
+    assert registration_offer(client.get("/")) is None  # not on the page it leads to
+    clock.shift(OFFER_INTERVAL + 1)
+    offer = registration_offer(client.get("/"))  # still unbound: offered again
+    assert offer is not None
+    clock.shift(OFFER_INTERVAL + 1)
+    registered = DbscBrowser(client).register(offer)
+    assert registered.status_code == 200
+    assert registration_offer(registered) is None  # nor on the registration's own answer
+
+
 def test_no_offer_when_turned_off(client, user, engine, settings):
     settings.SESSION_DEVICE_BOUND = False
     assert registration_offer(sign_in(client)) is None
@@ -287,3 +302,14 @@ def test_audit_records_dbsc_events_with_hashed_ids(bound, clock, caplog):
     for event in ("dbsc_refreshed", "dbsc_proof_failed", "dbsc_ended"):
         assert f"event={event}" in text
     assert bound.session_id not in text
+
+
+def test_a_pending_challenge_is_handed_out_again(bound, clock):
+    """Whoever knows the session id cannot swap the challenge the browser is signing."""
+    browser_challenge = challenge_of(bound.ask_challenge())
+    meddler = HttpsClient()
+    replaced = meddler.post("/dbsc/refresh", headers={"Sec-Secure-Session-Id": bound.session_id})
+    assert challenge_of(replaced) == browser_challenge
+    assert bound.send_proof(bound.key.refresh_proof(browser_challenge)).status_code == 200
+    clock.shift(61)
+    assert challenge_of(bound.ask_challenge()) != browser_challenge  # consumed, then renewed
