@@ -30,7 +30,7 @@ class SessionStore(signed_cookies.SessionStore):
 
     def save(self, must_create=False):
         super().save(must_create)
-        size = len(self._session_key or "") + len("__Host-sessionid=")
+        size = len(settings.SESSION_COOKIE_NAME) + 1 + len(self._session_key or "")
         if size > COOKIE_LIMIT:
             logger.error(
                 "Signed session cookie is %d bytes; browsers drop cookies over %d. "
