@@ -9,10 +9,10 @@ usual cause.
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.middleware import csrf
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -24,6 +24,7 @@ from accounts.forms import ConfirmPasswordForm, PasswordChangeForm
 from session_security import recent_auth, registry, revocation
 from session_security.devices import describe
 from session_security.models import SessionRecord
+from session_security.state import state_of
 
 # Sent on sign-out: the browser drops what it kept of the session (ASVS 14.3.1);
 # "storage" also ends a device-bound session in Chrome.
@@ -52,10 +53,12 @@ class LogoutView(auth_views.LogoutView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Keeps this session under a new key; ends the others unless told not to.
 
-    Saving a new password raises the user's session epoch, which ends every
-    session (see ``accounts.models.User``); Django's view then re-keys this
-    session and gives it the new hash. Unticking the box keeps the others.
-    Changing the password needs a recent password entry (sudo mode).
+    The new password is saved without the model's automatic ending of every
+    session, and the session layer is told what the user chose
+    (``revocation.password_changed``). This session then continues under a
+    new key, hash and registry row, so the cookie it had a moment ago is
+    refused at once, even a signed cookie. Changing the password needs a
+    recent password entry (sudo mode).
     """
 
     form_class = PasswordChangeForm
@@ -66,25 +69,23 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
-        user, current = form.user, self.request.session_record
-        if form.cleaned_data["end_other_sessions"]:
-            user.keep_session_record = current.pk
-            text = "Password changed. Your other sessions were signed out."
-        else:
-            user.keep_sessions_on_password_change = True
-            text = "Password changed. Your other sessions continue."
-        response = super().form_valid(form)  # saves, then re-keys this session
-        # A change of privilege: this session continues under a new registry
-        # row, so the cookie it had a moment ago is refused at once, even a
-        # signed cookie whose content would otherwise not change.
+        user, current = form.user, state_of(self.request).record
+        keep_others = not form.cleaned_data["end_other_sessions"]
+        form.save(commit=False)
+        user.save(end_sessions=False)
+        revocation.password_changed(user, keep=current.pk, keep_others=keep_others)
+        update_session_auth_hash(self.request, user)  # a new key and hash for this session
         registry.end(current.pk, "password_changed")
-        self.request.session_record = registry.register(self.request, user)
-        messages.success(self.request, text)
-        return response
+        registry.register(self.request, user)
+        if keep_others:
+            messages.success(self.request, "Password changed. Your other sessions continue.")
+        else:
+            messages.success(self.request, "Password changed. Your other sessions were signed out.")
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """A reset ends every session: saving the password raises the epoch."""
+    """A reset ends every session: saving the new password raises the epoch."""
 
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
@@ -94,7 +95,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def sessions(request):
     """The user's active sessions, on any engine (ASVS 7.5.2)."""
     records = SessionRecord.objects.active().filter(user=request.user).order_by("-last_seen_at")
-    current = request.session_record.pk
+    current = state_of(request).record_id
     rows = [
         {"record": record, "device": describe(record.user_agent), "current": record.pk == current}
         for record in records
@@ -110,7 +111,7 @@ def end_session(request, record_id):
     except (SessionRecord.DoesNotExist, ValueError) as error:
         raise Http404("No such session.") from error
     revocation.end_session(record, "ended_by_user")
-    if record.pk == request.session_record.pk:
+    if record.pk == state_of(request).record_id:
         logout(request)
         return redirect("accounts:login")
     messages.success(request, f"Signed out {describe(record.user_agent)}.")
@@ -120,7 +121,9 @@ def end_session(request, record_id):
 @require_POST
 @recent_auth.recent_auth_required
 def end_other_sessions(request):
-    count = revocation.end_other_sessions(request.user, request.session_record.pk, "ended_by_user")
+    count = revocation.end_other_sessions(
+        request.user, state_of(request).record_id, "ended_by_user"
+    )
     messages.success(request, f"{count} other session(s) signed out.")
     return redirect("accounts:sessions")
 

@@ -79,9 +79,12 @@ MIDDLEWARE = [
     # Replaces Django's SessionMiddleware: loads the session, then enforces the
     # timeouts, rotation, binding and revocation before anything reads it.
     "session_security.middleware.SessionSecurityMiddleware",
+    # Device-bound sessions: the registration offer and the refresh challenge.
+    "session_security.device_binding_middleware.DeviceBindingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, taking the user the session layer already read and verified.
+    "session_security.authentication.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page

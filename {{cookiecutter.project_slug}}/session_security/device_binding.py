@@ -17,29 +17,30 @@ with PyJWT; only ES256 and RS256), the bound cookie and the instructions
 document. ``views`` serves the two endpoints; ``middleware`` enforces.
 """
 
-import datetime
+import time
 
 import jwt
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
 
 BOUND_COOKIE = "__Host-sessionbound"
 ALGORITHMS = ("ES256", "RS256")
 TOKEN_TYPE = "dbsc+jwt"  # noqa: S105 - a JWT "typ", not a secret
-# Responses this soon after sign-in may offer registration; later ones do not.
-OFFER_WINDOW = datetime.timedelta(seconds=60)
 # Chrome registers once per offer it sees, even while an earlier registration
 # is still in flight: offered on both the login redirect and the page it leads
-# to, it made two attempts (and one more for the offer on the registration
-# answer). So a session is offered at most once in this many seconds: one
-# sign-in, one registration; one that failed is offered again a bit later.
-OFFER_INTERVAL = 10
-# A registration challenge, and a refresh challenge, are good for this long.
+# to, it made two attempts. So registration is offered on the sign-in response
+# alone: one sign-in, one offer, one registration, and no state to keep.
+# A registration challenge is good for this long.
 REGISTRATION_CHALLENGE_AGE = 300
+# A refresh challenge handed out on a 403 stays good for at least this long.
 REFRESH_CHALLENGE_AGE = 120
+# Chrome refreshes a bound cookie proactively within 120 s of its expiry; the
+# next challenge is sent ahead on responses from a little before that, so
+# that the refresh is one signed request instead of a 403 and a retry.
+CHALLENGE_AHEAD_LEAD = 180
+CHALLENGE_LENGTH = 43
 MAX_TOKEN_LENGTH = 8192
 EXCLUDED_PATHS = ("/static",)
 
@@ -49,6 +50,10 @@ COOKIE_SALT = "session_security.dbsc.cookie"
 
 class ProofError(Exception):
     """A registration or refresh proof that does not hold up."""
+
+
+class ChallengeExpired(ProofError):
+    """A proof for a challenge that is too old: answered with a fresh one (403)."""
 
 
 def enabled():
@@ -62,14 +67,44 @@ def authorization_for(record):
     ).hexdigest()[:32]
 
 
-def should_offer(record, now):
-    """Whether this response offers registration; answering yes claims the offer."""
-    if not enabled() or record.device_bound or now - record.created_at > OFFER_WINDOW:
+def challenge_lifetime():
+    """How long a stored refresh challenge is good for.
+
+    A challenge sent ahead with a bound cookie must still be good when that
+    cookie runs out and the browser signs it: the cookie's lifetime plus the
+    time a browser may take. Each challenge is answered once at most.
+    """
+    return settings.SESSION_DEVICE_BOUND_COOKIE_AGE + REFRESH_CHALLENGE_AGE
+
+
+def new_challenge():
+    return get_random_string(CHALLENGE_LENGTH)
+
+
+def challenge_age(record, now):
+    if not record.device_challenge or record.device_challenge_at is None:
+        return None
+    return (now - record.device_challenge_at).total_seconds()
+
+
+def reusable_challenge(record, now):
+    """The challenge already handed out, while it stays good long enough to answer.
+
+    Handing out the same one again (it is useless without the private key)
+    means nobody who knows the session id can replace the challenge the
+    browser is signing right now and make its proof fail.
+    """
+    age = challenge_age(record, now)
+    if age is None or age > challenge_lifetime() - REFRESH_CHALLENGE_AGE:
+        return None
+    return record.device_challenge
+
+
+def challenge_due(bound_cookie_age):
+    """Whether a bound cookie this old is close enough to expiry to send the challenge."""
+    if bound_cookie_age is None:
         return False
-    try:
-        return cache.add(f"dbsc:offer:{record.pk}", 1, timeout=OFFER_INTERVAL)
-    except Exception:  # noqa: BLE001 - a cache outage must not withhold the offer
-        return True
+    return settings.SESSION_DEVICE_BOUND_COOKIE_AGE - bound_cookie_age <= CHALLENGE_AHEAD_LEAD
 
 
 def registration_header(record):
@@ -151,23 +186,31 @@ def verify_refresh(token, record, now):
         str(claims["jti"]), record.device_challenge
     ):
         raise ProofError("not the challenge this session was given (replayed or foreign)")
-    age = (now - record.device_challenge_at).total_seconds()
-    if age > REFRESH_CHALLENGE_AGE:
-        raise ProofError("the challenge expired")
+    if challenge_age(record, now) > challenge_lifetime():
+        raise ChallengeExpired("the challenge expired")
     return claims["jti"]
 
 
-def bound_cookie_valid(request, record):
+def bound_cookie_age(request, record):
+    """Seconds since the request's bound cookie for ``record`` was issued.
+
+    ``None`` when there is none, or it is forged, expired, or another
+    session's (an attacker's own bound cookie paired with a stolen session
+    cookie is worth nothing).
+    """
     value = request.COOKIES.get(BOUND_COOKIE)
     if not value:
-        return False
+        return None
     try:
         owner = signing.loads(
             value, salt=COOKIE_SALT, max_age=settings.SESSION_DEVICE_BOUND_COOKIE_AGE
         )
     except signing.BadSignature:
-        return False
-    return owner == str(record.pk)
+        return None
+    if owner != str(record.pk):
+        return None
+    # Verified above: the value is "payload:timestamp:signature".
+    return time.time() - signing.b62_decode(value.rsplit(":", 2)[1])
 
 
 def cookie_attributes():

@@ -1,12 +1,16 @@
 """Session middleware that enforces the policy on every request.
 
 ``SessionSecurityMiddleware`` takes the place of Django's
-``SessionMiddleware``: it loads the session, and before anything else reads
-it, checks the session's registry row against the policy (revoked? idle?
-past its absolute end? bound to another address? a rotated-out key?). A
-session that fails is flushed, so ``AuthenticationMiddleware`` after it sees
-an anonymous visitor. On the way out it saves the session and sets the
-cookie as Django does, and marks authenticated responses ``no-store``.
+``SessionMiddleware``: it loads the session and, before anything else reads
+it, reads the session's registry row (with its user, in one query) and asks
+the policy for a ``Plan`` (revoked? idle? past its absolute end? bound to
+another address? a rotated-out key? credentials changed?). A small executor
+carries the plan out, one for sync and one for async requests, so the rules
+exist once. A session that fails is flushed, so authentication after it sees
+an anonymous visitor. A request made with the previous key within its
+rotation grace is read-only: an unsafe method is answered 409 without
+reaching the view. On the way out it saves the session and sets the cookie
+as Django does, and marks authenticated responses ``no-store``.
 
 It runs natively in both modes: under ASGI it awaits the async session and
 ORM APIs instead of hopping to a thread, as ``MiddlewareMixin`` would.
@@ -18,28 +22,27 @@ from importlib import import_module
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
 
-from session_security import device_binding, registry
+from session_security import authentication, device_binding, registry
 from session_security.audit import key_hash, log_event
 from session_security.backends.base import SessionStoreUnavailable
-from session_security.clientip import client_ip, user_agent
 from session_security.keys import GENERATION_KEY, RECORD_KEY
-from session_security.models import SessionRecord
-from session_security.policy import Policy, Verdict
+from session_security.policy import Outcome, Policy
+from session_security.state import RequestState
 
 # Seconds a client should wait before retrying while the store is down.
 RETRY_AFTER = 30
 
 TIMEOUT_REASONS = ("idle_timeout", "absolute_timeout")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 def store_unavailable(request, error):
@@ -54,6 +57,33 @@ def store_unavailable(request, error):
     response = HttpResponse(render_to_string("session_security/unavailable.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     patch_cache_control(response, no_store=True)
+    return response
+
+
+def renewed_while_sending(request):
+    """The 409 page for a write made with the previous key during its grace.
+
+    The previous key stays valid briefly so that requests in flight when the
+    key rotated still load; it must not also change anything (it may be a
+    replayed cookie). The person whose form raced the rotation already holds
+    the new key: going back and sending again works.
+    """
+    state = request.session_security
+    log_event(
+        "grace_write_refused",
+        level=logging.WARNING,
+        session_key=request.session.session_key,
+        record=state.record_id,
+        user=state.record.user_id,
+        method=request.method,
+        path=request.path,
+    )
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=True):
+        back = "/"
+    page = render_to_string("session_security/renewed.html", {"back": back})
+    response = HttpResponse(page, status=409)
+    patch_cache_control(response, no_store=True, private=True)
     return response
 
 
@@ -75,22 +105,39 @@ class SessionSecurityMiddleware(SessionMiddleware):
 
     # --- request -----------------------------------------------------------
 
+    def start(self, request):
+        request.session = self.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        request.session_security = RequestState(request)
+        return request.session
+
     def __call__(self, request):
         if self.async_mode:
             return self.__acall__(request)
-        request.session = self.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        session = self.start(request)
         try:
-            self.enforce(request)
-            response = self.get_response(request)
+            accessed = session.accessed
+            record_id = registry.parse_record_id(session.get(RECORD_KEY))
+            if record_id is None and session.get(SESSION_KEY) is None:
+                session.accessed = accessed  # anonymous: nothing here varies on the cookie
+            else:
+                record = registry.lookup(record_id).first() if record_id else None
+                self.execute(request, record, self.judge(request, record))
+            response = self.refuse_grace_write(request) or self.get_response(request)
             return self.finish(request, response)
         except SessionStoreUnavailable as error:
             return store_unavailable(request, error)
 
     async def __acall__(self, request):
-        request.session = self.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        session = self.start(request)
         try:
-            await self.aenforce(request)
-            response = await self.get_response(request)
+            accessed = session.accessed
+            record_id = registry.parse_record_id(await session.aget(RECORD_KEY))
+            if record_id is None and session.get(SESSION_KEY) is None:  # loaded: no I/O
+                session.accessed = accessed
+            else:
+                record = await registry.lookup(record_id).afirst() if record_id else None
+                await self.aexecute(request, record, self.judge(request, record))
+            response = self.refuse_grace_write(request) or await self.get_response(request)
             return await self.afinish(request, response)
         except SessionStoreUnavailable as error:
             return store_unavailable(request, error)
@@ -101,91 +148,74 @@ class SessionSecurityMiddleware(SessionMiddleware):
             return store_unavailable(request, exception)
         return None
 
-    def judge(self, request, record, generation):
-        return self.policy.evaluate(
+    def judge(self, request, record):
+        """The plan for this request's session (no I/O: the session is loaded)."""
+        state, session = request.session_security, request.session
+        credentials = authentication.verify(session, record) if record else None
+        bound = record is not None and record.device_bound
+        if bound:
+            state.bound_cookie_age = device_binding.bound_cookie_age(request, record)
+        plan = self.policy.evaluate(
             record,
-            generation,
-            timezone.now(),
-            ip=client_ip(request),
-            user_agent=user_agent(request),
+            session.get(GENERATION_KEY),
+            state.now,
+            ip=state.ip if self.policy.bind_ip != "off" else None,
+            user_agent=state.user_agent if self.policy.bind_user_agent != "off" else "",
+            credentials_valid=credentials is not None and credentials.valid,
+            bound_cookie_valid=not bound or state.bound_cookie_age is not None,
         )
+        if plan.serves_session:
+            state.record, state.user = record, credentials.user
+            state.rehash = credentials.rehash
+            state.grace = plan.grace
+        else:
+            state.user = None
+        return plan
 
-    # What ``classify`` tells the request to do with its session.
-    END, REFUSE, WITHHOLD, GRACE, LIVE = "end", "refuse", "withhold", "grace", "live"
+    # --- carrying out the plan ---------------------------------------------
 
-    def classify(self, request, record, decision):
-        """Turn the policy's decision into one action, logging why (no I/O)."""
-        session = request.session
-        self.log_mismatches(request, record, decision)
-        if decision.verdict is Verdict.ENDED:
-            self.log_end(session.session_key, record, decision.reason)
-            return self.END
-        if decision.verdict is Verdict.REFUSED:
-            log_event(
-                "stale_key", session_key=session.session_key, record=record.pk, user=record.user_id
-            )
-            return self.REFUSE
-        if record.device_bound and not device_binding.bound_cookie_valid(request, record):
-            self.withhold(request, record)
-            return self.WITHHOLD
-        request.session_record = record
-        if decision.verdict is Verdict.GRACE:
-            request.session_grace = True
-            return self.GRACE
-        return self.LIVE
-
-    def enforce(self, request):
-        session = request.session
-        accessed = session.accessed
-        pk = registry.parse_record_id(session.get(RECORD_KEY))
-        if pk is None and session.get(SESSION_KEY) is None:
-            session.accessed = accessed  # anonymous: nothing here varies on the cookie
-            return
-        record = SessionRecord.objects.filter(pk=pk).first() if pk else None
-        decision = self.judge(request, record, session.get(GENERATION_KEY))
-        action = self.classify(request, record, decision)
-        if action == self.END:
-            registry.end(pk, decision.reason)
-        if action in (self.END, self.REFUSE):
+    def execute(self, request, record, plan):
+        state, session = request.session_security, request.session
+        self.report(request, record, plan)
+        if plan.end and record is not None and record.ended_at is None:
+            registry.end(record.pk, plan.reason)
+        if plan.flush:
             session.flush()
-        if action != self.LIVE:
-            return
-        now = timezone.now()
-        if decision.refresh_last_seen:
-            registry.touch(record, now)
-        if decision.rotate:
-            generation = registry.claim_rotation(record, now)
+        if plan.withhold:
+            self.withhold(request, record)
+        if plan.touch:
+            registry.touch(record, state.now)
+        if state.rehash:  # Django's answer to a hash made with a fallback key
+            session.cycle_key()
+            session[HASH_SESSION_KEY] = state.rehash
+        if plan.rotate:
+            generation = registry.claim_rotation(record, state.now)
             if generation is None:  # a concurrent request rotated first
-                request.session_grace = True
+                state.grace = True
                 return
             old_key = session.session_key
             session.rotate_key(generation, self.policy.rotation_grace)
             self.log_rotation(old_key, session.session_key, record)
 
-    async def aenforce(self, request):
-        """``enforce`` with the async session and ORM APIs."""
-        session = request.session
-        accessed = session.accessed
-        pk = registry.parse_record_id(await session.aget(RECORD_KEY))
-        if pk is None and await session.aget(SESSION_KEY) is None:
-            session.accessed = accessed
-            return
-        record = await SessionRecord.objects.filter(pk=pk).afirst() if pk else None
-        decision = self.judge(request, record, await session.aget(GENERATION_KEY))
-        action = self.classify(request, record, decision)
-        if action == self.END:
-            await registry.aend(pk, decision.reason)
-        if action in (self.END, self.REFUSE):
+    async def aexecute(self, request, record, plan):
+        """``execute`` with the async session and ORM APIs."""
+        state, session = request.session_security, request.session
+        self.report(request, record, plan)
+        if plan.end and record is not None and record.ended_at is None:
+            await registry.aend(record.pk, plan.reason)
+        if plan.flush:
             await session.aflush()
-        if action != self.LIVE:
-            return
-        now = timezone.now()
-        if decision.refresh_last_seen:
-            await registry.atouch(record, now)
-        if decision.rotate:
-            generation = await registry.aclaim_rotation(record, now)
+        if plan.withhold:
+            self.withhold(request, record)
+        if plan.touch:
+            await registry.atouch(record, state.now)
+        if state.rehash:
+            await session.acycle_key()
+            await session.aset(HASH_SESSION_KEY, state.rehash)
+        if plan.rotate:
+            generation = await registry.aclaim_rotation(record, state.now)
             if generation is None:
-                request.session_grace = True
+                state.grace = True
                 return
             old_key = session.session_key
             await session.arotate_key(generation, self.policy.rotation_grace)
@@ -198,38 +228,52 @@ class SessionSecurityMiddleware(SessionMiddleware):
         bound cookie right now, or will on its next request); only this
         request, perhaps made with a copied cookie, gets nothing.
         """
-        if not device_binding.is_refresh(request):  # refreshing is what browsers do then
-            log_event(
-                "dbsc_cookie_missing", record=record.pk, user=record.user_id, ip=client_ip(request)
-            )
         request.session = self.SessionStore()
-        request.session_withheld = True
+        request.session_security.withheld = True
+
+    def refuse_grace_write(self, request):
+        """The 409 answer for an unsafe request in the grace, or ``None``.
+
+        The DBSC refresh is exempt: it is authenticated by its own signed
+        proof, not by the session cookie it happens to carry.
+        """
+        state = request.session_security
+        if not state.grace or request.method in SAFE_METHODS or device_binding.is_refresh(request):
+            return None
+        return renewed_while_sending(request)
 
     # --- audit -------------------------------------------------------------
 
-    def log_mismatches(self, request, record, decision):
-        for name in decision.mismatches:
+    def report(self, request, record, plan):
+        """One audit line per thing worth knowing about this session."""
+        session_key = request.session.session_key
+        state = request.session_security
+        for name in plan.mismatches:
             log_event(
                 "binding_mismatch",
                 level=logging.WARNING,
-                session_key=request.session.session_key,
+                session_key=session_key,
                 record=record.pk,
                 user=record.user_id,
                 binding=name,
                 mode=self.policy.binding_mode(name),
                 expected=record.ip_address if name == "ip" else record.user_agent,
-                seen=client_ip(request) if name == "ip" else user_agent(request),
+                seen=state.ip if name == "ip" else state.user_agent,
             )
-
-    def log_end(self, session_key, record, reason):
-        event = "timeout" if reason in TIMEOUT_REASONS else "session_ended"
-        log_event(
-            event,
-            session_key=session_key,
-            record=record.pk if record else None,
-            user=record.user_id if record else None,
-            reason=reason,
-        )
+        if plan.outcome is Outcome.ENDED:
+            event = "timeout" if plan.reason in TIMEOUT_REASONS else "session_ended"
+            log_event(
+                event,
+                session_key=session_key,
+                record=record.pk if record else None,
+                user=record.user_id if record else None,
+                reason=plan.reason,
+            )
+        elif plan.outcome is Outcome.REFUSED:
+            log_event("stale_key", session_key=session_key, record=record.pk, user=record.user_id)
+        elif plan.withhold and not device_binding.is_refresh(request):
+            # Refreshing is what a browser does without its bound cookie.
+            log_event("dbsc_cookie_missing", record=record.pk, user=record.user_id, ip=state.ip)
 
     def log_rotation(self, old_key, new_key, record):
         log_event(
@@ -244,11 +288,10 @@ class SessionSecurityMiddleware(SessionMiddleware):
     # --- response ----------------------------------------------------------
 
     def finish(self, request, response):
-        session = request.session
-        self.prepare(request, response, authenticated=session.get(SESSION_KEY) is not None)
+        self.protect(request, response, authenticated=request.session.get(SESSION_KEY) is not None)
         if self.needs_save(request, response):
             try:
-                session.save()
+                request.session.save()
             except UpdateError as error:
                 raise SessionInterrupted(
                     "The request's session was deleted before the request completed."
@@ -257,12 +300,11 @@ class SessionSecurityMiddleware(SessionMiddleware):
         return response
 
     async def afinish(self, request, response):
-        session = request.session
-        authenticated = await session.aget(SESSION_KEY) is not None
-        self.prepare(request, response, authenticated=authenticated)
+        authenticated = await request.session.aget(SESSION_KEY) is not None
+        self.protect(request, response, authenticated=authenticated)
         if self.needs_save(request, response):
             try:
-                await session.asave()
+                await request.session.asave()
             except UpdateError as error:
                 raise SessionInterrupted(
                     "The request's session was deleted before the request completed."
@@ -270,38 +312,42 @@ class SessionSecurityMiddleware(SessionMiddleware):
             self.set_cookie(request, response)
         return response
 
-    def prepare(self, request, response, *, authenticated):
-        """Everything before the save: grace, no-store, Vary, cookie deletion."""
-        session = request.session
-        if getattr(request, "session_grace", False):
+    def protect(self, request, response, *, authenticated):
+        """Before the save: keep the grace read-only, no-store, cookie deletion, Vary."""
+        session, state = request.session, request.session_security
+        if state.grace:
             # Never hand a request made with the previous key the new one,
             # nor let it write: it may be a replayed cookie.
             session.modified = False
         if authenticated or session.modified:
             # Authenticated pages must not outlive the session in any cache.
             patch_cache_control(response, no_store=True, private=True)
-        record = getattr(request, "session_record", None)
-        if record is not None and device_binding.should_offer(record, timezone.now()):
-            response["Secure-Session-Registration"] = device_binding.registration_header(record)
-        need_vary = session.accessed
-        withheld = getattr(request, "session_withheld", False)
-        if settings.SESSION_COOKIE_NAME in request.COOKIES and session.is_empty() and not withheld:
-            response.delete_cookie(
-                settings.SESSION_COOKIE_NAME,
-                path=settings.SESSION_COOKIE_PATH,
-                domain=settings.SESSION_COOKIE_DOMAIN,
-                samesite=settings.SESSION_COOKIE_SAMESITE,
-            )
-            need_vary = True
-            request.session_cookie_deleted = True
-        if need_vary or self.needs_save(request, response):
+        state.cookie_deleted = self.delete_stale_cookie(request, response)
+        if session.accessed or state.cookie_deleted or self.needs_save(request, response):
             patch_vary_headers(response, ("Cookie",))
 
+    def delete_stale_cookie(self, request, response):
+        """Tell the browser to drop a cookie whose session is empty (ended, refused)."""
+        state = request.session_security
+        if (
+            settings.SESSION_COOKIE_NAME not in request.COOKIES
+            or not request.session.is_empty()
+            or state.withheld
+        ):
+            return False
+        response.delete_cookie(
+            settings.SESSION_COOKIE_NAME,
+            path=settings.SESSION_COOKIE_PATH,
+            domain=settings.SESSION_COOKIE_DOMAIN,
+            samesite=settings.SESSION_COOKIE_SAMESITE,
+        )
+        return True
+
     def needs_save(self, request, response):
-        session = request.session
+        session, state = request.session, request.session_security
         return (
-            not getattr(request, "session_cookie_deleted", False)
-            and not getattr(request, "session_withheld", False)
+            not state.cookie_deleted
+            and not state.withheld
             and (session.modified or settings.SESSION_SAVE_EVERY_REQUEST)
             and not session.is_empty()
             and response.status_code < 500

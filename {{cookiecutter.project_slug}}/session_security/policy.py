@@ -1,7 +1,8 @@
 """The rules a signed-in session must keep, as pure functions.
 
 Nothing here reads a clock, a request or a database: the middleware passes
-in the session's registry row and the time, and gets back a ``Decision``.
+in the session's registry row, the time and what it found in the request,
+and gets back a ``Plan`` that it then carries out.
 That keeps each rule testable on its own and identical for sync and async
 requests and for every engine.
 
@@ -31,20 +32,51 @@ from django.conf import settings
 ROTATION_GRACE = 30
 
 
-class Verdict(enum.Enum):
-    VALID = "valid"
+class Outcome(enum.Enum):
+    """What becomes of the session a request carried."""
+
+    LIVE = "live"
     GRACE = "grace"  # the previous key, within the grace period: read-only
+    WITHHELD = "withheld"  # device-bound, without its bound cookie: served anonymously
     ENDED = "ended"  # the whole session is over
     REFUSED = "refused"  # this key is no good; the session itself lives on
 
 
 @dataclass(frozen=True)
-class Decision:
-    verdict: Verdict
+class Plan:
+    """The policy's answer for one request, decided before any I/O.
+
+    The middleware carries it out (see ``middleware.sessions``): it ends the
+    registry row, flushes the session, withholds it, moves the last-seen
+    time, or rotates the key, exactly as the plan says.
+    """
+
+    outcome: Outcome
     reason: str = ""
-    refresh_last_seen: bool = False
-    rotate: bool = False
+    touch: bool = False  # write the last-seen time (once per refresh window)
+    rotate: bool = False  # give the live session a new key
     mismatches: tuple = field(default_factory=tuple)
+
+    @property
+    def end(self):
+        return self.outcome is Outcome.ENDED
+
+    @property
+    def flush(self):
+        return self.outcome in (Outcome.ENDED, Outcome.REFUSED)
+
+    @property
+    def withhold(self):
+        return self.outcome is Outcome.WITHHELD
+
+    @property
+    def grace(self):
+        return self.outcome is Outcome.GRACE
+
+    @property
+    def serves_session(self):
+        """Whether the request goes on with its session (live, or read-only)."""
+        return self.outcome in (Outcome.LIVE, Outcome.GRACE)
 
 
 @dataclass(frozen=True)
@@ -76,32 +108,53 @@ class Policy:
         """Seconds between two writes of the last-seen time."""
         return max(1, min(300, self.idle_timeout // 20))
 
-    def evaluate(self, record, generation, now, *, ip=None, user_agent=""):
+    def evaluate(
+        self,
+        record,
+        generation,
+        now,
+        *,
+        ip=None,
+        user_agent="",
+        credentials_valid=True,
+        bound_cookie_valid=True,
+    ):
         """Judge one request made with a session whose registry row is ``record``.
 
         ``generation`` is the rotation count stored in the session the request
         carried; ``record`` may be ``None`` when the row is gone.
+        ``credentials_valid`` says whether the session's user and auth hash
+        still match the row's user (see ``authentication.verify``);
+        ``bound_cookie_valid`` whether a device-bound session came with its
+        bound cookie (see ``device_binding``).
         """
         ended = self.end_reason(record, now)
         if ended:
-            return Decision(Verdict.ENDED, ended)
+            return Plan(Outcome.ENDED, ended)
 
         mismatches = self.binding_mismatches(record, ip, user_agent)
         enforced = [name for name in mismatches if self.binding_mode(name) == "enforce"]
         if enforced:
-            return Decision(Verdict.ENDED, f"{enforced[0]}_mismatch", mismatches=mismatches)
+            return Plan(Outcome.ENDED, f"{enforced[0]}_mismatch", mismatches=mismatches)
+        if not credentials_valid:
+            # The password (epoch) changed, the secret key that signed the
+            # hash was retired, or the session names another user.
+            return Plan(Outcome.ENDED, "credentials_changed", mismatches=mismatches)
 
         if generation != record.generation:
             since_rotation = (now - record.rotated_at).total_seconds()
             if generation == record.generation - 1 and since_rotation <= self.rotation_grace:
-                return Decision(Verdict.GRACE, "previous_key", mismatches=mismatches)
-            return Decision(Verdict.REFUSED, "stale_key", mismatches=mismatches)
+                outcome = Outcome.GRACE if bound_cookie_valid else Outcome.WITHHELD
+                return Plan(outcome, "previous_key", mismatches=mismatches)
+            return Plan(Outcome.REFUSED, "stale_key", mismatches=mismatches)
+        if not bound_cookie_valid:
+            return Plan(Outcome.WITHHELD, "bound_cookie_missing", mismatches=mismatches)
 
         since_seen = (now - record.last_seen_at).total_seconds()
         since_rotation = (now - record.rotated_at).total_seconds()
-        return Decision(
-            Verdict.VALID,
-            refresh_last_seen=since_seen >= self.refresh_window,
+        return Plan(
+            Outcome.LIVE,
+            touch=since_seen >= self.refresh_window,
             rotate=bool(self.rotation_interval) and since_rotation >= self.rotation_interval,
             mismatches=mismatches,
         )

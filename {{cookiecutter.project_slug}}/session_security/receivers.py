@@ -20,8 +20,8 @@ from django.dispatch import receiver
 
 from session_security import registry
 from session_security.audit import log_event
-from session_security.clientip import client_ip
 from session_security.keys import RECORD_KEY
+from session_security.state import state_of
 
 
 @receiver(user_logged_in, dispatch_uid="session_security.login")
@@ -38,7 +38,7 @@ def on_login(sender, request, user, **kwargs):
         # login() kept the key the browser sent: the same user signed in again.
         session.cycle_key()
     record = registry.register(request, user)
-    request.session_record = record
+    state_of(request).user = user
     log_event(
         "login",
         session_key=session.session_key,
@@ -55,6 +55,8 @@ def on_logout(sender, request, user, **kwargs):
         return
     record = registry.parse_record_id(session.get(RECORD_KEY))
     registry.end(record, "logout")
+    state = state_of(request)
+    state.record, state.user = None, None
     log_event(
         "logout",
         session_key=session.session_key,
@@ -69,7 +71,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         "login_failed",
         level=logging.WARNING,
         username=str(credentials.get("username", ""))[:150],
-        ip=client_ip(request) if request is not None else None,
+        ip=state_of(request).ip if request is not None else None,
     )
 
 

@@ -15,19 +15,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from session_security.models import SessionRecord
+from session_security.state import state_of
 
 
 def is_recent(request):
-    record = getattr(request, "session_record", None)
-    if record is None:
+    state = state_of(request)
+    if state.record is None or state.grace:  # the previous key proves nothing new
         return False
     window = datetime.timedelta(seconds=settings.SESSION_REAUTH_WINDOW)
-    return timezone.now() - record.reauthenticated_at < window
+    return state.now - state.record.reauthenticated_at < window
 
 
 def confirmed(request):
     """Record that the user just proved the password in this session."""
-    record = request.session_record
+    record = state_of(request).record
     record.reauthenticated_at = timezone.now()
     SessionRecord.objects.filter(pk=record.pk).update(reauthenticated_at=record.reauthenticated_at)
 

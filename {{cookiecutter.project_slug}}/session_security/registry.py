@@ -1,7 +1,8 @@
 """Writing to and reading from the session registry (see ``models``).
 
-The middleware reads one row per request by primary key; everything else
-here runs at login, logout, rotation and revocation only.
+The middleware reads one row per request by primary key, with its user
+(``lookup``); everything else here runs at login, logout, rotation and
+revocation, or at most once per refresh window (``touch``).
 """
 
 import datetime
@@ -11,9 +12,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from session_security.backends.base import STORE_MARGIN_SECONDS
-from session_security.clientip import client_ip, user_agent
 from session_security.keys import GENERATION_KEY, RECORD_KEY
 from session_security.models import SessionRecord
+from session_security.state import state_of
 
 # How long the store keeps a session past its absolute end (see register()).
 STORE_MARGIN = datetime.timedelta(seconds=STORE_MARGIN_SECONDS)
@@ -36,6 +37,7 @@ def register(request, user):
     activity never slides it. With expire-at-browser-close the cookie stays a
     browser-session cookie; the server still enforces the absolute end.
     """
+    state = state_of(request)
     now = timezone.now()
     expires_at = now + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     record = SessionRecord.objects.create(
@@ -45,14 +47,15 @@ def register(request, user):
         last_seen_at=now,
         rotated_at=now,
         reauthenticated_at=now,
-        ip_address=client_ip(request),
-        user_agent=user_agent(request),
+        ip_address=state.ip,
+        user_agent=state.user_agent,
     )
     enforce_limit(user, keep=record.pk)
     request.session[RECORD_KEY] = str(record.pk)
     request.session[GENERATION_KEY] = 0
     if not settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
         request.session.set_expiry(expires_at + STORE_MARGIN)
+    state.record, state.signed_in = record, True
     return record
 
 
@@ -75,42 +78,70 @@ def enforce_limit(user, keep):
     )
 
 
+# Each write below is built once, as a queryset and its values, and run by a
+# sync and an async twin: the rule exists once, the I/O either way.
+
+
+def _ending(record_pk, reason):
+    live = SessionRecord.objects.filter(pk=record_pk, ended_at__isnull=True)
+    return live, {"ended_at": timezone.now(), "end_reason": reason}
+
+
 def end(record_pk, reason):
     """End one session; returns whether it was still active."""
     if record_pk is None:
         return False
-    return bool(
-        SessionRecord.objects.filter(pk=record_pk, ended_at__isnull=True).update(
-            ended_at=timezone.now(), end_reason=reason
-        )
-    )
+    rows, values = _ending(record_pk, reason)
+    return bool(rows.update(**values))
 
 
 async def aend(record_pk, reason):
     if record_pk is None:
         return False
-    return bool(
-        await SessionRecord.objects.filter(pk=record_pk, ended_at__isnull=True).aupdate(
-            ended_at=timezone.now(), end_reason=reason
-        )
-    )
+    rows, values = _ending(record_pk, reason)
+    return bool(await rows.aupdate(**values))
 
 
 def end_all(user, reason, *, keep=None):
-    """End every active session of ``user`` but ``keep``; returns how many."""
-    sessions = SessionRecord.objects.filter(user=user, ended_at__isnull=True)
+    """End every active session of ``user`` but ``keep``; returns how many.
+
+    ``user=None`` ends every active session of every user.
+    """
+    sessions = SessionRecord.objects.filter(ended_at__isnull=True)
+    if user is not None:
+        sessions = sessions.filter(user=user)
     if keep is not None:
         sessions = sessions.exclude(pk=keep)
     return sessions.update(ended_at=timezone.now(), end_reason=reason)
 
 
+def lookup(record_pk):
+    """The per-request read: the row by primary key, its user in the same query.
+
+    Authentication then uses that user instead of loading it again (see
+    ``authentication``), so a request pays one registry round trip in all.
+    """
+    return SessionRecord.objects.select_related("user").filter(pk=record_pk).order_by()
+
+
+def _touching(record, now):
+    return SessionRecord.objects.filter(pk=record.pk), {"last_seen_at": now}
+
+
 def touch(record, now):
     """Move the last-seen time forward (at most once per refresh window)."""
-    SessionRecord.objects.filter(pk=record.pk).update(last_seen_at=now)
+    rows, values = _touching(record, now)
+    rows.update(**values)
 
 
 async def atouch(record, now):
-    await SessionRecord.objects.filter(pk=record.pk).aupdate(last_seen_at=now)
+    rows, values = _touching(record, now)
+    await rows.aupdate(**values)
+
+
+def _claiming(record, now):
+    rows = SessionRecord.objects.filter(pk=record.pk, generation=record.generation)
+    return rows, {"generation": record.generation + 1, "rotated_at": now}
 
 
 def claim_rotation(record, now):
@@ -119,14 +150,10 @@ def claim_rotation(record, now):
     Returns the new generation, or ``None`` when another request won the race
     (this request then carries the previous key, within its grace).
     """
-    claimed = SessionRecord.objects.filter(pk=record.pk, generation=record.generation).update(
-        generation=record.generation + 1, rotated_at=now
-    )
-    return record.generation + 1 if claimed else None
+    rows, values = _claiming(record, now)
+    return values["generation"] if rows.update(**values) else None
 
 
 async def aclaim_rotation(record, now):
-    claimed = await SessionRecord.objects.filter(
-        pk=record.pk, generation=record.generation
-    ).aupdate(generation=record.generation + 1, rotated_at=now)
-    return record.generation + 1 if claimed else None
+    rows, values = _claiming(record, now)
+    return values["generation"] if await rows.aupdate(**values) else None

@@ -8,11 +8,9 @@ somehow had no registry row is refused after that single write.
 
 from django.contrib.auth import get_user_model
 from django.db.models import F
-from django.utils import timezone
 
 from session_security import registry
 from session_security.audit import log_event
-from session_security.models import SessionRecord
 
 
 def end_session(record, reason):
@@ -31,20 +29,40 @@ def end_other_sessions(user, keep, reason):
     return count
 
 
-def sign_out_everywhere(user, reason):
-    """End every session of ``user``, this one included, on every engine."""
+def raise_epoch(user):
+    """Refuse every session ``user`` has now: their auth hashes cover the old epoch."""
     get_user_model().objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
+
+
+def sign_out_everywhere(user, reason):
+    """End every session of ``user``, this one included, on every engine."""
+    raise_epoch(user)
     count = registry.end_all(user, reason)
     log_event("session_ended", user=user.pk, reason=reason, count=count, everywhere="yes")
+    return count
+
+
+def password_changed(user, *, keep=None, keep_others=False):
+    """A new password was saved for ``user``: end their sessions.
+
+    Every session ends (the epoch rises, the rows end) but ``keep``, the
+    registry id of the session that made the change, which then continues
+    under a new key and hash. ``keep_others`` is the user's explicit choice
+    on the password-change form to keep the other sessions too.
+    """
+    if keep_others:
+        log_event("password_changed", user=user.pk, sessions_kept="all")
+        return 0
+    raise_epoch(user)
+    count = registry.end_all(user, "password_changed", keep=keep)
+    log_event("password_changed", user=user.pk, ended=count, kept=keep)
     return count
 
 
 def sign_out_everyone(reason):
     """End every session of every user (an incident, a key compromise)."""
     get_user_model().objects.update(session_epoch=F("session_epoch") + 1)
-    count = SessionRecord.objects.filter(ended_at__isnull=True).update(
-        ended_at=timezone.now(), end_reason=reason
-    )
+    count = registry.end_all(None, reason)
     log_event("session_ended", reason=reason, count=count, everyone="yes")
     return count

@@ -13,16 +13,15 @@ from django.core.cache import cache
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.crypto import get_random_string
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from session_security import device_binding, registry
 from session_security.audit import log_event
-from session_security.clientip import client_ip
-from session_security.device_binding import ProofError
+from session_security.device_binding import ChallengeExpired, ProofError
 from session_security.models import SessionRecord
 from session_security.policy import Policy
+from session_security.state import state_of
 
 # Refresh attempts allowed per minute, per session and per client address.
 REFRESH_LIMIT_PER_SESSION = 12
@@ -40,17 +39,32 @@ def refused(request, record, error, status=400):
         "dbsc_proof_failed",
         level=logging.WARNING,
         record=record.pk if record else None,
-        ip=client_ip(request),
+        ip=state_of(request).ip,
         error=str(error)[:200],
     )
     return answer({"error": "invalid_proof"}, status=status)
 
 
+def bound_answer(request, record, challenge):
+    """The answer that hands out a bound cookie, and the next challenge ahead."""
+    response = answer(device_binding.instructions(request, record))
+    device_binding.set_bound_cookie(response, record)
+    response["Secure-Session-Challenge"] = device_binding.challenge_header(challenge, record)
+    return response
+
+
+def challenge_required(record, challenge):
+    response = answer({"error": "challenge_required"}, status=403)
+    response["Secure-Session-Challenge"] = device_binding.challenge_header(challenge, record)
+    return response
+
+
 @csrf_exempt
 @require_POST
 def register(request):
-    record = getattr(request, "session_record", None)
-    if not device_binding.enabled() or record is None or getattr(request, "session_grace", False):
+    state = state_of(request)
+    record = state.record
+    if not device_binding.enabled() or record is None or state.grace:
         return answer({"error": "no_session"}, status=401)
     if record.device_bound:
         return refused(request, record, "already bound")
@@ -61,8 +75,14 @@ def register(request):
         jwk, algorithm = device_binding.verify_registration(token, record)
     except ProofError as error:
         return refused(request, record, error)
+    # The first refresh's challenge is stored in the same write, and sent ahead.
+    challenge, now = device_binding.new_challenge(), timezone.now()
     claimed = SessionRecord.objects.filter(pk=record.pk, device_public_key__isnull=True).update(
-        device_public_key=jwk, device_algorithm=algorithm, device_bound_at=timezone.now()
+        device_public_key=jwk,
+        device_algorithm=algorithm,
+        device_bound_at=now,
+        device_challenge=challenge,
+        device_challenge_at=now,
     )
     if not claimed:
         return refused(request, record, "already bound")
@@ -70,16 +90,14 @@ def register(request):
     # offered registration again (Chrome would try, and be refused).
     record.device_public_key, record.device_algorithm = jwk, algorithm
     log_event("dbsc_registered", record=record.pk, user=record.user_id, algorithm=algorithm)
-    response = answer(device_binding.instructions(request, record))
-    device_binding.set_bound_cookie(response, record)
-    return response
+    return bound_answer(request, record, challenge)
 
 
 def over_limit(request, session_id):
     minute = int(timezone.now().timestamp() // 60)
     for key, limit in (
         (f"dbsc:refresh:{session_id}:{minute}", REFRESH_LIMIT_PER_SESSION),
-        (f"dbsc:refresh-ip:{client_ip(request)}:{minute}", REFRESH_LIMIT_PER_ADDRESS),
+        (f"dbsc:refresh-ip:{state_of(request).ip}:{minute}", REFRESH_LIMIT_PER_ADDRESS),
     ):
         try:
             cache.add(key, 0, timeout=90)
@@ -88,19 +106,6 @@ def over_limit(request, session_id):
         except Exception:  # noqa: BLE001 - a cache outage must not block refreshes
             return False
     return False
-
-
-def pending_challenge(record, now):
-    """The challenge already handed out, while it is young enough to answer.
-
-    Handing out the same one again (it is useless without the private key)
-    means nobody who knows the session id can replace the challenge the
-    browser is signing right now and make its proof fail.
-    """
-    if not record.device_challenge or record.device_challenge_at is None:
-        return None
-    age = (now - record.device_challenge_at).total_seconds()
-    return record.device_challenge if age < device_binding.REFRESH_CHALLENGE_AGE / 2 else None
 
 
 @csrf_exempt
@@ -127,25 +132,32 @@ def refresh(request):
     except ProofError as error:
         return refused(request, record, error)
     if token is None:
-        challenge = pending_challenge(record, now)
-        if challenge is None:
-            challenge = get_random_string(43)
-            SessionRecord.objects.filter(pk=record.pk).update(
-                device_challenge=challenge, device_challenge_at=now
-            )
-        response = answer({"error": "challenge_required"}, status=403)
-        response["Secure-Session-Challenge"] = device_binding.challenge_header(challenge, record)
-        return response
+        return challenge_required(record, issue_challenge(record, now))
     try:
         jti = device_binding.verify_refresh(token, record, now)
+    except ChallengeExpired as error:
+        # A browser that slept past its challenge gets a fresh one, not the end.
+        log_event("dbsc_proof_failed", level=logging.INFO, record=record.pk, error=str(error))
+        return challenge_required(record, issue_challenge(record, now, reuse=False))
     except ProofError as error:
         return refused(request, record, error)
+    # One write consumes this challenge and stores the next, sent ahead.
+    challenge = device_binding.new_challenge()
     consumed = SessionRecord.objects.filter(pk=record.pk, device_challenge=jti).update(
-        device_challenge=""
+        device_challenge=challenge, device_challenge_at=now
     )
     if not consumed:
         return refused(request, record, "challenge already used")
     log_event("dbsc_refreshed", record=record.pk, user=record.user_id)
-    response = answer(device_binding.instructions(request, record))
-    device_binding.set_bound_cookie(response, record)
-    return response
+    return bound_answer(request, record, challenge)
+
+
+def issue_challenge(record, now, *, reuse=True):
+    """The challenge for a 403: the stored one while it is good, else a new one."""
+    challenge = device_binding.reusable_challenge(record, now) if reuse else None
+    if challenge is None:
+        challenge = device_binding.new_challenge()
+        SessionRecord.objects.filter(pk=record.pk).update(
+            device_challenge=challenge, device_challenge_at=now
+        )
+    return challenge

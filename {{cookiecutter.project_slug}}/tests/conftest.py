@@ -113,6 +113,29 @@ def default_engine_on_real_redis(request, settings):
         use_engine(settings, name, request.getfixturevalue("redis_url"))
 
 
+@pytest.fixture
+def request_cost(request, settings):
+    """``with request_cost() as cost:`` counts SQL, Redis commands and writes.
+
+    Both cache aliases live on the real Redis for the test, so that a write
+    to the general cache (rate limits, claims) is counted too.
+    """
+    import redis
+
+    from tests.cost import RequestCost
+
+    if "engine" in request.fixturenames:
+        request.getfixturevalue("engine")  # it sets CACHES too: first
+    url = request.getfixturevalue("redis_url")
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url},
+    }
+    client = redis.Redis.from_url(url)
+    yield lambda: RequestCost(client, settings.SESSION_COOKIE_NAME)
+    client.close()
+
+
 @pytest.fixture(params=ENGINE_NAMES)
 def engine(request, settings):
     """Each test using this runs once per engine, against a real Redis."""

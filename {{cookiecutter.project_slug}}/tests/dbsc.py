@@ -63,30 +63,50 @@ class DbscBrowser:
         self.client = client
         self.key = DeviceKey(algorithm)
         self.session_id = None
+        # The last challenge a response sent ahead, as Chrome keeps it.
+        self.cached_challenge = None
+        self.refresh_requests = 0
+
+    def remember(self, response):
+        if "Secure-Session-Challenge" in response.headers:
+            self.cached_challenge = challenge_of(response)
+        return response
 
     def register(self, offer):
         proof = self.key.registration_proof(offer["challenge"], offer["authorization"])
         response = self.client.post(offer["path"], headers={"Secure-Session-Response": proof})
         if response.status_code == 200:
             self.session_id = response.json()["session_identifier"]
-        return response
+        return self.remember(response)
 
     def ask_challenge(self, session_id=None):
-        return self.client.post(
-            "/dbsc/refresh", headers={"Sec-Secure-Session-Id": session_id or self.session_id}
+        self.refresh_requests += 1
+        return self.remember(
+            self.client.post(
+                "/dbsc/refresh", headers={"Sec-Secure-Session-Id": session_id or self.session_id}
+            )
         )
 
     def send_proof(self, proof, session_id=None):
-        return self.client.post(
-            "/dbsc/refresh",
-            headers={
-                "Sec-Secure-Session-Id": session_id or self.session_id,
-                "Secure-Session-Response": proof,
-            },
+        self.refresh_requests += 1
+        return self.remember(
+            self.client.post(
+                "/dbsc/refresh",
+                headers={
+                    "Sec-Secure-Session-Id": session_id or self.session_id,
+                    "Secure-Session-Response": proof,
+                },
+            )
         )
 
     def refresh(self):
-        """The full round trip: 403 with a challenge, then the signed proof."""
+        """As Chrome: sign the challenge sent ahead, or ask for one first (403)."""
+        if self.cached_challenge:
+            challenge, self.cached_challenge = self.cached_challenge, None
+            answer = self.send_proof(self.key.refresh_proof(challenge))
+            if answer.status_code != 403:
+                return answer
+            return self.send_proof(self.key.refresh_proof(challenge_of(answer)))
         first = self.ask_challenge()
         if first.status_code != 403:
             return first

@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from session_security.models import SessionRecord
+from session_security.device_binding import CHALLENGE_AHEAD_LEAD, challenge_lifetime
 from tests.conftest import HttpsClient, assert_refused, is_signed_in, sign_in
 from tests.dbsc import BOUND_COOKIE, DbscBrowser, DeviceKey, challenge_of, registration_offer
 
@@ -58,17 +59,21 @@ def test_sign_in_offers_registration(client, user, engine, dbsc):
     assert offer["challenge"] and offer["authorization"]
 
 
-def test_registration_is_offered_once_at_a_time(client, user, engine, dbsc, clock):
-    """Chrome 156 registers once per offer it sees, even with a registration in flight."""
-    from session_security.device_binding import OFFER_INTERVAL
+def test_registration_is_offered_on_the_sign_in_response_alone(
+    client, user, engine, dbsc, clock, request_cost
+):
+    """Chrome 156 registers once per offer it sees, even with a registration in flight.
 
+    So the offer rides on the sign-in response only: no later page offers it
+    again, and deciding that writes nothing anywhere (no per-request claim).
+    """
     assert registration_offer(sign_in(client)) is not None  # on the login redirect
-    assert registration_offer(client.get("/")) is None  # not on the page it leads to
-    clock.shift(OFFER_INTERVAL + 1)
-    offer = registration_offer(client.get("/"))  # still unbound: offered again
-    assert offer is not None
-    clock.shift(OFFER_INTERVAL + 1)
-    registered = DbscBrowser(client).register(offer)
+    with request_cost() as cost:
+        assert registration_offer(client.get("/")) is None  # not on the page it leads to
+        clock.shift(30)
+        assert registration_offer(client.get("/")) is None  # nor later
+    assert cost.writes == 0, cost.describe()
+    registered = DbscBrowser(client).register(registration_offer(sign_in(client)))
     assert registered.status_code == 200
     assert registration_offer(registered) is None  # nor on the registration's own answer
 
@@ -193,10 +198,65 @@ def test_a_challenge_from_another_session_is_refused(bound, clock, django_user_m
     assert bound.send_proof(bound.key.refresh_proof(foreign)).status_code == 400
 
 
-def test_a_stale_challenge_is_refused(bound, clock):
+def test_a_stale_challenge_is_refused_and_renewed(bound, clock):
+    """A proof over an expired challenge gets no cookie; a fresh challenge (403) instead.
+
+    Any other 4xx would end Chrome's bound session for good; a 403 makes it
+    sign the new challenge, which works.
+    """
     challenge = challenge_of(bound.ask_challenge())
-    clock.shift(121)
-    assert bound.send_proof(bound.key.refresh_proof(challenge)).status_code == 400
+    clock.shift(challenge_lifetime() + 1)
+    answer = bound.send_proof(bound.key.refresh_proof(challenge))
+    assert answer.status_code == 403
+    assert BOUND_COOKIE not in answer.cookies
+    fresh = challenge_of(answer)
+    assert fresh != challenge
+    assert bound.send_proof(bound.key.refresh_proof(challenge)).status_code != 200
+    assert bound.send_proof(bound.key.refresh_proof(fresh)).status_code == 200
+
+
+def test_the_next_challenge_is_sent_ahead_so_a_refresh_is_one_request(bound, clock):
+    """Registration and each refresh answer with the next challenge: Chrome signs it
+    at once, and the refresh costs one request, not a 403 and a retry."""
+    assert bound.cached_challenge  # from the registration's answer
+    for _ in range(3):
+        clock.shift(COOKIE_AGE - 100)
+        requests_before = bound.refresh_requests
+        assert bound.refresh().status_code == 200
+        assert bound.refresh_requests == requests_before + 1
+        assert is_signed_in(bound.client.get("/"))
+
+
+def test_a_challenge_sent_ahead_is_answered_once(bound, clock):
+    ahead = bound.cached_challenge
+    assert bound.send_proof(bound.key.refresh_proof(ahead)).status_code == 200
+    replayed = bound.send_proof(bound.key.refresh_proof(ahead))
+    assert replayed.status_code == 400 and BOUND_COOKIE not in replayed.cookies
+
+
+def test_a_challenge_sent_ahead_is_useless_without_the_key(bound, clock):
+    """The attacker sees the challenge on the victim's pages, but cannot sign it."""
+    attacker = DbscBrowser(steal(bound.client))
+    attacker.session_id = bound.session_id
+    answer = attacker.send_proof(attacker.key.refresh_proof(bound.cached_challenge))
+    assert answer.status_code == 400 and BOUND_COOKIE not in answer.cookies
+    assert bound.send_proof(bound.key.refresh_proof(bound.cached_challenge)).status_code == 200
+
+
+def test_pages_near_the_bound_cookies_expiry_carry_the_challenge(bound, clock, request_cost):
+    """A browser that lost the challenge gets it again from any page, without a write."""
+    ahead = bound.cached_challenge
+    with request_cost() as cost:
+        early = bound.client.get("/")
+        assert is_signed_in(early)
+        assert "Secure-Session-Challenge" not in early.headers  # fresh cookie: not yet
+        clock.shift(COOKIE_AGE - CHALLENGE_AHEAD_LEAD)
+        late = bound.client.get("/")
+        assert is_signed_in(late)
+    assert challenge_of(late) == ahead
+    # Two minutes passed: the last-seen time was due (once per 90 s), nothing else.
+    assert [sql for sql in cost.sql_writes if '"last_seen_at"' not in sql] == []
+    assert cost.redis_writes == cost.cookies == 0, cost.describe()
 
 
 def test_malformed_refresh_requests_never_5xx(bound):

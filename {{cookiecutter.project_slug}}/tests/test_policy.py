@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from session_security.policy import Policy, Verdict
+from session_security.policy import Policy, Outcome
 
 T0 = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
 
@@ -53,30 +53,30 @@ def judge(row, at, generation=0, **kwargs):
 
 
 def test_missing_or_ended_row_ends_the_session():
-    assert policy().evaluate(None, 0, T0).verdict is Verdict.ENDED
+    assert policy().evaluate(None, 0, T0).outcome is Outcome.ENDED
     ended = Row(ended_at=T0, end_reason="logout")
-    decision = judge(ended, 1)
-    assert (decision.verdict, decision.reason) == (Verdict.ENDED, "logout")
+    plan = judge(ended, 1)
+    assert (plan.outcome, plan.reason) == (Outcome.ENDED, "logout")
 
 
 def test_absolute_lifetime_is_not_extended_by_activity():
     row = Row(last_seen_at=T0 + seconds(3590))  # busy until the very end
-    assert judge(row, 3599).verdict is Verdict.VALID
-    decision = judge(row, 3600)
-    assert (decision.verdict, decision.reason) == (Verdict.ENDED, "absolute_timeout")
+    assert judge(row, 3599).outcome is Outcome.LIVE
+    plan = judge(row, 3600)
+    assert (plan.outcome, plan.reason) == (Outcome.ENDED, "absolute_timeout")
 
 
 def test_idle_timeout_boundary():
-    assert judge(Row(), 599).verdict is Verdict.VALID
-    decision = judge(Row(), 600)
-    assert (decision.verdict, decision.reason) == (Verdict.ENDED, "idle_timeout")
+    assert judge(Row(), 599).outcome is Outcome.LIVE
+    plan = judge(Row(), 600)
+    assert (plan.outcome, plan.reason) == (Outcome.ENDED, "idle_timeout")
 
 
 def test_last_seen_is_refreshed_once_per_window():
     window = policy().refresh_window
     assert window == 30  # 1/20 of the idle timeout
-    assert not judge(Row(), window - 1).refresh_last_seen
-    assert judge(Row(), window).refresh_last_seen
+    assert not judge(Row(), window - 1).touch
+    assert judge(Row(), window).touch
 
 
 @pytest.mark.parametrize(("idle", "window"), [(10, 1), (1, 1), (600, 30), (1800, 90), (36000, 300)])
@@ -92,27 +92,27 @@ def test_rotation_is_due_after_the_interval_only():
 
 def test_previous_key_works_only_within_grace():
     row = Row(generation=3, rotated_at=T0 + seconds(100))
-    assert judge(row, 130, generation=2).verdict is Verdict.GRACE
-    assert judge(row, 131, generation=2).verdict is Verdict.REFUSED
+    assert judge(row, 130, generation=2).outcome is Outcome.GRACE
+    assert judge(row, 131, generation=2).outcome is Outcome.REFUSED
     # Two rotations back is never accepted, even inside the grace.
-    assert judge(row, 101, generation=1).verdict is Verdict.REFUSED
+    assert judge(row, 101, generation=1).outcome is Outcome.REFUSED
     # A generation from the future (forged) is refused too.
-    assert judge(row, 101, generation=4).verdict is Verdict.REFUSED
+    assert judge(row, 101, generation=4).outcome is Outcome.REFUSED
 
 
 @pytest.mark.parametrize("mode", ["log", "enforce"])
 def test_ip_binding_modes(mode):
     p = policy(bind_ip=mode)
-    decision = p.evaluate(Row(), 0, T0 + seconds(1), ip="198.51.100.1", user_agent="Browser/1")
-    assert decision.mismatches == ("ip",)
-    expected = Verdict.ENDED if mode == "enforce" else Verdict.VALID
-    assert decision.verdict is expected
+    plan = p.evaluate(Row(), 0, T0 + seconds(1), ip="198.51.100.1", user_agent="Browser/1")
+    assert plan.mismatches == ("ip",)
+    expected = Outcome.ENDED if mode == "enforce" else Outcome.LIVE
+    assert plan.outcome is expected
 
 
 def test_ip_binding_off_ignores_changes():
-    decision = policy().evaluate(Row(), 0, T0 + seconds(1), ip="198.51.100.1", user_agent="X")
-    assert decision.mismatches == ()
-    assert decision.verdict is Verdict.VALID
+    plan = policy().evaluate(Row(), 0, T0 + seconds(1), ip="198.51.100.1", user_agent="X")
+    assert plan.mismatches == ()
+    assert plan.outcome is Outcome.LIVE
 
 
 def test_ip_prefix_match():
@@ -128,5 +128,5 @@ def test_ip_prefix_match():
 
 def test_user_agent_binding():
     p = policy(bind_user_agent="enforce")
-    decision = p.evaluate(Row(), 0, T0 + seconds(1), ip="203.0.113.7", user_agent="Other/2")
-    assert (decision.verdict, decision.reason) == (Verdict.ENDED, "user_agent_mismatch")
+    plan = p.evaluate(Row(), 0, T0 + seconds(1), ip="203.0.113.7", user_agent="Other/2")
+    assert (plan.outcome, plan.reason) == (Outcome.ENDED, "user_agent_mismatch")

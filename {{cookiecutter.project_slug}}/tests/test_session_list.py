@@ -62,24 +62,6 @@ def test_registry_holds_no_session_keys(client, user, engine):
     assert key not in repr(row)
 
 
-@pytest.mark.parametrize(
-    ("engine", "queries"),
-    [("db", 3), ("cache", 2), ("cached_db", 2), ("signed_cookies", 2)],
-    indirect=["engine"],
-)
-def test_steady_state_request_costs_one_indexed_registry_read(client, user, engine, queries):
-    """Per request: the registry row by primary key, the user, and for db the session."""
-    sign_in(client)
-    client.get("/")
-    with CaptureQueriesContext(connection) as captured:
-        client.get("/")
-    sqls = [q["sql"] for q in captured.captured_queries]
-    registry = [sql for sql in sqls if "session_security_sessionrecord" in sql]
-    assert len(registry) == 1
-    assert registry[0].startswith("SELECT") and '"id" =' in registry[0]
-    assert len(sqls) == queries, sqls
-
-
 def test_clear_expired_sessions_deletes_exactly_the_expired(user, engine, django_user_model):
     start = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False) as clock:

@@ -1,0 +1,53 @@
+"""Device binding's part of each response: the offer and the challenge ahead.
+
+Kept apart from the session middleware, which decides whether a request may
+use its session at all (a bound session without its bound cookie is
+withheld there). This middleware only adds headers, from what the request
+state already holds, and never touches a store:
+
+- ``Secure-Session-Registration`` on the sign-in response, the one moment a
+  session is new and unbound (see ``device_binding``);
+- ``Secure-Session-Challenge`` on responses to a bound session whose bound
+  cookie is close to expiry, carrying the challenge the refresh endpoint
+  stored when it issued that cookie: Chrome then signs it straight away, and
+  a refresh costs one request instead of a 403 and a retry.
+"""
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+
+from session_security import device_binding
+from session_security.state import state_of
+
+
+class DeviceBindingMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if self.async_mode:
+            return self.__acall__(request)
+        return self.add_headers(request, self.get_response(request))
+
+    async def __acall__(self, request):
+        return self.add_headers(request, await self.get_response(request))
+
+    def add_headers(self, request, response):
+        state = state_of(request)
+        record = state.record
+        if record is None or not device_binding.enabled():
+            return response
+        if state.signed_in and not record.device_bound:
+            response["Secure-Session-Registration"] = device_binding.registration_header(record)
+        elif record.device_bound and device_binding.challenge_due(state.bound_cookie_age):
+            challenge = device_binding.reusable_challenge(record, state.now)
+            if challenge and "Secure-Session-Challenge" not in response:
+                response["Secure-Session-Challenge"] = device_binding.challenge_header(
+                    challenge, record
+                )
+        return response

@@ -1,0 +1,115 @@
+"""What a signed-in request costs, per engine, under WSGI and ASGI.
+
+Stock Django pays, per authenticated request: db 2 SQL (session, user),
+cache 1 Redis + 1 SQL, cached_db 1 Redis + 1 SQL, signed_cookies 1 SQL. The
+session layer reads the session's registry row with its user in one query
+and authentication takes that user, so it pays no more, and never writes
+on a steady-state request: not in the first minute after sign-in, not for a
+browser that never binds a device, not for one that did.
+"""
+
+import pytest
+
+from tests.conftest import HttpsClient, is_signed_in, sign_in
+from tests.dbsc import DbscBrowser, registration_offer
+
+pytestmark = pytest.mark.django_db
+
+# (SQL queries, Redis commands) per steady-state authenticated GET.
+ROUND_TRIPS = {
+    "db": (2, 0),
+    "cache": (1, 1),
+    "cached_db": (1, 1),
+    "signed_cookies": (1, 0),
+}
+
+
+@pytest.fixture
+def quiet_policy(settings):
+    """No rotation and a long idle timeout: only what every request pays is left."""
+    settings.SESSION_ROTATION_INTERVAL = 0
+    settings.SESSION_IDLE_TIMEOUT = 1800  # last-seen written at most every 90 s
+
+
+def assert_steady(cost, engine):
+    sql, redis = ROUND_TRIPS[engine]
+    assert len(cost.sql) == sql, cost.describe()
+    assert cost.redis_commands == redis, cost.describe()
+    assert cost.writes == 0, cost.describe()
+
+
+def test_a_signed_in_request_costs_what_stock_django_pays(
+    any_client, user, engine, quiet_policy, request_cost
+):
+    sign_in(any_client)
+    any_client.get("/")
+    with request_cost() as cost:
+        response = cost.saw(any_client.get("/"))
+    assert is_signed_in(response)
+    assert_steady(cost, engine)
+
+
+def test_the_registry_read_brings_the_user(client, user, engine, quiet_policy, request_cost):
+    """One query by primary key, joined to the user: authentication loads nothing more."""
+    sign_in(client)
+    client.get("/")
+    with request_cost() as cost:
+        client.get("/")
+    (registry,) = [sql for sql in cost.sql if "session_security_sessionrecord" in sql]
+    assert registry.startswith("SELECT") and 'INNER JOIN "accounts_user"' in registry
+    assert 'WHERE "session_security_sessionrecord"."id" =' in registry
+    assert "ORDER BY" not in registry
+    assert not [sql for sql in cost.sql if 'FROM "accounts_user"' in sql]
+
+
+def test_the_first_minute_after_sign_in_writes_nothing(
+    any_client, user, engine, quiet_policy, settings, clock, request_cost
+):
+    """With device binding on (the default) and a browser that never binds."""
+    settings.SESSION_DEVICE_BOUND = True
+    sign_in(any_client)
+    with request_cost() as cost:
+        for _ in range(6):
+            clock.shift(10)
+            assert is_signed_in(cost.saw(any_client.get("/")))
+    assert cost.writes == 0, cost.describe()
+
+
+def test_a_device_bound_session_costs_the_same(
+    client, user, engine, quiet_policy, settings, clock, request_cost
+):
+    settings.SESSION_DEVICE_BOUND = True
+    settings.SESSION_DEVICE_BOUND_COOKIE_AGE = 300
+    browser = DbscBrowser(client)
+    assert browser.register(registration_offer(sign_in(client))).status_code == 200
+    client.get("/")
+    with request_cost() as cost:
+        response = cost.saw(client.get("/"))
+    assert is_signed_in(response)
+    assert_steady(cost, engine)
+
+
+# A signed cookie is checked by its signature, not looked up anywhere.
+@pytest.mark.parametrize("engine", ["db", "cache", "cached_db"], indirect=True)
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "A" * 32,  # the right length, a letter Django never generates
+        "a" * 31,
+        "a" * 33,
+        "a" * 31 + "-",
+        "a" * 32 + "\n",
+        "' OR '1'='1" + "a" * 21,
+    ],
+)
+def test_a_garbled_session_key_never_reaches_the_store(
+    user, engine, cookie, settings, request_cost
+):
+    """Refused by its shape: no query, no cache lookup, an anonymous visitor."""
+    attacker = HttpsClient()
+    attacker.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    with request_cost() as cost:
+        response = attacker.get("/accounts/login/")
+    assert response.status_code == 200
+    assert not [sql for sql in cost.sql if "django_session" in sql], cost.describe()
+    assert cost.redis_commands == 0, cost.describe()
