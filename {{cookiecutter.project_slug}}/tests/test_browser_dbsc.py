@@ -178,6 +178,11 @@ class ServerLog:
     def count(self, event, record=None):
         return len(self.lines(event, record))
 
+    def forbidden_refreshes(self):
+        """Refresh requests answered 403 (a challenge asked for): Django logs each."""
+        new = self.server.log()[self.start :].splitlines()
+        return sum(1 for line in new if "Forbidden: /dbsc/refresh" in line)
+
     def assert_no_server_error(self):
         """Not one 5xx (Django logs them at ERROR, 4xx at WARNING) since the server started."""
         lines = self.server.log().splitlines()
@@ -258,6 +263,9 @@ def test_chromium_binds_refreshes_and_ends_the_session(dbsc_server, dbsc_context
     assert any(not refresh["wasFullyProactiveRefresh"] for refresh in refreshes), refreshes
     assert len(devtools.of_kind("creation")) == 1  # still the one registration
     assert log.count("dbsc_proof_failed") == 0
+    # Each refresh was one signed request: Chromium signed the challenge sent
+    # ahead (with the bound cookie it replaces), never asking for one (403).
+    assert log.forbidden_refreshes() == 0, server.log()
 
     # The attacker, after the copied bound cookie expired: anonymous...
     with attacker_with(server, stolen) as attacker:

@@ -14,9 +14,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from session_security.models import SessionRecord
 from session_security.device_binding import CHALLENGE_AHEAD_LEAD, challenge_lifetime
-from tests.conftest import HttpsClient, assert_refused, is_signed_in, sign_in
+from session_security.models import SessionRecord
+from tests.conftest import PASSWORD, HttpsClient, assert_refused, is_signed_in, sign_in
 from tests.dbsc import BOUND_COOKIE, DbscBrowser, DeviceKey, challenge_of, registration_offer
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +112,25 @@ def test_the_session_cookie_alone_is_refused_once_bound(bound):
     attacker.cookies["__Host-sessionid"] = bound.client.cookies["__Host-sessionid"].value
     assert_refused(attacker.get("/"))
     assert is_signed_in(bound.client.get("/"))  # the owner is not affected
+
+
+def test_a_bound_cookie_of_another_session_is_worth_nothing(bound, django_user_model, settings):
+    """The attacker binds a device on their own account, then pairs that valid,
+    signed bound cookie with the victim's stolen session cookie: refused."""
+    django_user_model.objects.create_user(username="mallory", password=PASSWORD)
+    mallory = DbscBrowser(HttpsClient())
+    assert (
+        mallory.register(registration_offer(sign_in(mallory.client, "mallory"))).status_code == 200
+    )
+    assert is_signed_in(mallory.client.get("/"), username="mallory")
+    own_bound_cookie = mallory.client.cookies[BOUND_COOKIE].value
+    attacker = HttpsClient()
+    attacker.cookies[settings.SESSION_COOKIE_NAME] = bound.client.cookies[
+        settings.SESSION_COOKIE_NAME
+    ].value
+    attacker.cookies[BOUND_COOKIE] = own_bound_cookie
+    assert_refused(attacker.get("/"))
+    assert is_signed_in(bound.client.get("/"))
 
 
 def test_an_expired_bound_cookie_is_refused_until_a_signed_refresh(bound, clock):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from session_security.policy import Policy, Outcome
+from session_security.policy import Outcome, Policy
 
 T0 = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
 

@@ -112,6 +112,29 @@ def test_ending_sessions_needs_a_recent_password(victim, user, settings):
         assert_refused(replay(victim["stolen"]))
 
 
+@pytest.mark.parametrize("action", ["end_one", "end_everywhere"])
+def test_each_way_of_ending_sessions_needs_a_recent_password(victim, user, settings, action):
+    """A thief holding an hour-old session cannot end the owner's sessions."""
+    settings.SESSION_REAUTH_WINDOW = 600
+    thief = HttpsClient()
+    thief.cookies[settings.SESSION_COOKIE_NAME] = victim["stolen"]
+    phone_record = records(user).order_by("created_at").first()
+    path = {
+        "end_one": f"/accounts/sessions/{phone_record.pk}/end/",
+        "end_everywhere": "/accounts/sessions/end-everywhere/",
+    }[action]
+    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=601)
+    with time_machine.travel(later, tick=False):
+        assert is_signed_in(thief.get("/"))  # the stolen session still browses
+        response = thief.post(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/confirm-password/")
+        assert is_signed_in(victim["phone"].get("/"))  # nothing ended
+        assert records(user).count() == 2
+        user.refresh_from_db()
+        assert user.session_epoch == 0
+
+
 def test_password_change_needs_a_recent_password(client, user, engine, settings):
     sign_in(client)
     later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=601)

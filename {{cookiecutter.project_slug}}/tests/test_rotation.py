@@ -1,9 +1,18 @@
 """Periodic key rotation, with a short grace for requests already in flight."""
 
 import pytest
+from django.conf import settings
 
+from session_security.models import SessionRecord
 from session_security.policy import ROTATION_GRACE
-from tests.conftest import assert_refused, is_signed_in, replay, session_cookie, sign_in
+from tests.conftest import (
+    HttpsClient,
+    assert_refused,
+    is_signed_in,
+    replay,
+    session_cookie,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +81,52 @@ def test_rotation_off(client, user, engine, settings, clock):
         clock.shift(600)
         assert is_signed_in(client.get("/"))
     assert session_cookie(client) == first
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/accounts/logout/", "/accounts/sessions/end-others/", "/accounts/sessions/end-everywhere/"],
+)
+def test_the_previous_key_cannot_write_during_its_grace(
+    any_client, user, engine, rotation, clock, path
+):
+    """A replayed previous key may still read for a moment; it changes nothing.
+
+    Without this, a thief replaying the key captured before a rotation could
+    sign the owner out, or end the owner's other sessions, during the grace.
+    """
+    sign_in(any_client)
+    phone = HttpsClient()
+    sign_in(phone)
+    old = session_cookie(any_client)
+    clock.shift(300)
+    any_client.get("/")  # rotates
+    csrf = any_client.get("/accounts/sessions/").context["csrf_token"]
+
+    thief = HttpsClient(enforce_csrf_checks=True)
+    thief.cookies[COOKIE] = old
+    thief.cookies[settings.CSRF_COOKIE_NAME] = any_client.cookies[settings.CSRF_COOKIE_NAME].value
+    refused = thief.post(path, {"csrfmiddlewaretoken": csrf}, HTTP_REFERER="https://testserver/")
+    assert refused.status_code == 409
+    assert 'id="retry"' in refused.text  # the person whose form raced it can retry
+    assert COOKIE not in refused.cookies
+    assert is_signed_in(any_client.get("/"))  # the owner is still signed in...
+    assert is_signed_in(phone.get("/"))  # ...and so is the other session
+    assert not SessionRecord.objects.filter(user=user, ended_at__isnull=False).exists()
+
+
+def test_a_form_that_raced_the_rotation_works_when_sent_again(
+    client, user, engine, rotation, clock
+):
+    sign_in(client)
+    old = session_cookie(client)
+    clock.shift(300)
+    client.get("/")  # rotates; the browser now holds the new key
+    new = session_cookie(client)
+    client.cookies[COOKIE] = old  # a form sent just before the new cookie arrived
+    raced = client.post("/accounts/logout/", HTTP_REFERER="https://testserver/accounts/sessions/")
+    assert raced.status_code == 409
+    assert 'href="https://testserver/accounts/sessions/"' in raced.text
+    client.cookies[COOKIE] = new
+    assert client.post("/accounts/logout/").status_code == 302  # sent again: done
+    assert_refused(client.get("/"))

@@ -6,8 +6,6 @@ import pytest
 import time_machine
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from session_security.models import SessionRecord
 from tests.conftest import HttpsClient, sign_in
