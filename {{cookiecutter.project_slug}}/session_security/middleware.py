@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 
-from session_security import authentication, device_binding, registry
+from session_security import authentication, device_binding, registry, secret_keys
 from session_security.audit import key_hash, log_event
 from session_security.backends.base import SessionStoreUnavailable
 from session_security.keys import GENERATION_KEY, RECORD_KEY
@@ -119,6 +119,8 @@ class SessionSecurityMiddleware(SessionMiddleware):
             record_id = registry.parse_record_id(session.get(RECORD_KEY))
             if record_id is None and session.get(SESSION_KEY) is None:
                 session.accessed = accessed  # anonymous: nothing here varies on the cookie
+                if session.unverified_record:  # data that no key verifies any more
+                    registry.end_if_key_retired(registry.parse_record_id(session.unverified_record))
             else:
                 record = registry.lookup(record_id).first() if record_id else None
                 self.execute(request, record, self.judge(request, record))
@@ -134,6 +136,9 @@ class SessionSecurityMiddleware(SessionMiddleware):
             record_id = registry.parse_record_id(await session.aget(RECORD_KEY))
             if record_id is None and session.get(SESSION_KEY) is None:  # loaded: no I/O
                 session.accessed = accessed
+                if session.unverified_record:
+                    record_id = registry.parse_record_id(session.unverified_record)
+                    await registry.aend_if_key_retired(record_id)
             else:
                 record = await registry.lookup(record_id).afirst() if record_id else None
                 await self.aexecute(request, record, self.judge(request, record))
@@ -162,6 +167,7 @@ class SessionSecurityMiddleware(SessionMiddleware):
             ip=state.ip if self.policy.bind_ip != "off" else None,
             user_agent=state.user_agent if self.policy.bind_user_agent != "off" else "",
             credentials_valid=credentials is not None and credentials.valid,
+            key_retired=record is not None and secret_keys.retired(record.key_fingerprint),
             bound_cookie_valid=not bound or state.bound_cookie_age is not None,
         )
         if plan.serves_session:
@@ -188,6 +194,7 @@ class SessionSecurityMiddleware(SessionMiddleware):
         if state.rehash:  # Django's answer to a hash made with a fallback key
             session.cycle_key()
             session[HASH_SESSION_KEY] = state.rehash
+            registry.resigned(record)
         if plan.rotate:
             generation = registry.claim_rotation(record, state.now)
             if generation is None:  # a concurrent request rotated first
@@ -212,6 +219,7 @@ class SessionSecurityMiddleware(SessionMiddleware):
         if state.rehash:
             await session.acycle_key()
             await session.aset(HASH_SESSION_KEY, state.rehash)
+            await registry.aresigned(record)
         if plan.rotate:
             generation = await registry.aclaim_rotation(record, state.now)
             if generation is None:

@@ -14,11 +14,20 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from session_security import secret_keys
+
 
 class SessionRecordQuerySet(models.QuerySet):
     def active(self):
-        """Sessions not ended and not past their absolute end."""
-        return self.filter(ended_at__isnull=True, expires_at__gt=timezone.now())
+        """Sessions not ended, not past their absolute end, signed with a usable key."""
+        return self.filter(
+            ended_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            key_fingerprint__in=secret_keys.usable(),
+        )
+
+    def signed_with_retired_keys(self):
+        return self.filter(ended_at__isnull=True).exclude(key_fingerprint__in=secret_keys.usable())
 
 
 class SessionRecord(models.Model):
@@ -36,6 +45,11 @@ class SessionRecord(models.Model):
         help_text="Last time the user proved the password (sign-in or confirmation)."
     )
     generation = models.PositiveIntegerField(default=0, help_text="Key rotations so far.")
+    key_fingerprint = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="Which SECRET_KEY signed the session (see secret_keys).",
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
     # Device Bound Session Credentials (see device_binding): the browser's

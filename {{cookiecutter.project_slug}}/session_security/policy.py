@@ -117,6 +117,7 @@ class Policy:
         ip=None,
         user_agent="",
         credentials_valid=True,
+        key_retired=False,
         bound_cookie_valid=True,
     ):
         """Judge one request made with a session whose registry row is ``record``.
@@ -125,8 +126,10 @@ class Policy:
         carried; ``record`` may be ``None`` when the row is gone.
         ``credentials_valid`` says whether the session's user and auth hash
         still match the row's user (see ``authentication.verify``);
-        ``bound_cookie_valid`` whether a device-bound session came with its
-        bound cookie (see ``device_binding``).
+        ``key_retired`` whether the secret key that signed the session has
+        left the fallbacks (see ``secret_keys``); ``bound_cookie_valid``
+        whether a device-bound session came with its bound cookie (see
+        ``device_binding``).
         """
         ended = self.end_reason(record, now)
         if ended:
@@ -136,6 +139,8 @@ class Policy:
         enforced = [name for name in mismatches if self.binding_mode(name) == "enforce"]
         if enforced:
             return Plan(Outcome.ENDED, f"{enforced[0]}_mismatch", mismatches=mismatches)
+        if key_retired:
+            return Plan(Outcome.ENDED, "secret_key_retired", mismatches=mismatches)
         if not credentials_valid:
             # The password (epoch) changed, the secret key that signed the
             # hash was retired, or the session names another user.

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.utils import timezone
 
+from session_security import secret_keys
 from session_security.backends.base import STORE_MARGIN_SECONDS
 from session_security.keys import GENERATION_KEY, RECORD_KEY
 from session_security.models import SessionRecord
@@ -49,6 +50,7 @@ def register(request, user):
         reauthenticated_at=now,
         ip_address=state.ip,
         user_agent=state.user_agent,
+        key_fingerprint=secret_keys.current(),
     )
     enforce_limit(user, keep=record.pk)
     request.session[RECORD_KEY] = str(record.pk)
@@ -137,6 +139,48 @@ def touch(record, now):
 async def atouch(record, now):
     rows, values = _touching(record, now)
     await rows.aupdate(**values)
+
+
+def _resigning(record):
+    return SessionRecord.objects.filter(pk=record.pk), {"key_fingerprint": secret_keys.current()}
+
+
+def resigned(record):
+    """The session was re-signed under the current key (it had a fallback's)."""
+    rows, values = _resigning(record)
+    rows.update(**values)
+
+
+async def aresigned(record):
+    rows, values = _resigning(record)
+    await rows.aupdate(**values)
+
+
+def _retiring(record_id):
+    rows = SessionRecord.objects.signed_with_retired_keys().filter(pk=record_id)
+    return rows, {"ended_at": timezone.now(), "end_reason": "secret_key_retired"}
+
+
+def end_if_key_retired(record_id):
+    """End the row of a session that failed its signature, if its key was retired.
+
+    ``record_id`` was read from data whose signature did not verify, so it
+    proves nothing: only a row that can never be used again is ended.
+    """
+    rows, values = _retiring(record_id)
+    return bool(rows.update(**values))
+
+
+async def aend_if_key_retired(record_id):
+    rows, values = _retiring(record_id)
+    return bool(await rows.aupdate(**values))
+
+
+def end_retired_key_sessions():
+    """End every row signed with a retired key (``clear_expired_sessions`` runs it)."""
+    return SessionRecord.objects.signed_with_retired_keys().update(
+        ended_at=timezone.now(), end_reason="secret_key_retired"
+    )
 
 
 def _claiming(record, now):

@@ -11,12 +11,15 @@ the stored data (``db``, ``cached_db``) and, on every engine, the session's
 authentication hash, which is all there is for ``cache``.
 """
 
+import io
 from importlib import import_module
 
 import pytest
 from django.contrib.auth import HASH_SESSION_KEY
 from django.core import signing
+from django.core.management import call_command
 
+from session_security.models import SessionRecord
 from tests.conftest import (
     HttpsClient,
     assert_refused,
@@ -78,8 +81,10 @@ def test_the_old_key_as_fallback_keeps_sessions_and_re_signs_them(
         assert signed_with(before, OLD_KEY) and not signed_with(before, NEW_KEY)
         assert signed_with(after, NEW_KEY)
 
-    # Retire the old key: the re-signed session needs only the new one.
+    # Retire the old key: the re-signed session needs only the new one, and its
+    # row says so (it stays in the session list).
     deploy(settings, NEW_KEY)
+    assert SessionRecord.objects.active().filter(user=user).count() == 1
     data = stored_session(settings, after)
     assert data[HASH_SESSION_KEY] == user.get_session_auth_hash()
     assert is_signed_in(client.get("/"))
@@ -94,6 +99,11 @@ def test_a_session_signed_only_with_a_retired_key_is_refused(
 
     deploy(settings, NEW_KEY)
     assert_refused(client.get("/"))
+    # The row ends when the refusal is first seen, so the session list no
+    # longer shows a session that cannot be used.
+    record = SessionRecord.objects.get(user=user)
+    assert (record.ended_at is not None, record.end_reason) == (True, "secret_key_retired")
+    assert not SessionRecord.objects.active().exists()
     assert_refused(client.get("/"))  # for good, not once
     assert_refused(replay(cookie))  # and a kept copy fares no better
 
@@ -137,3 +147,33 @@ def test_rotating_the_key_across_restarts(app_env):
         assert replay_on(during, away_cookie) == "alice"
         assert away.whoami(after) is None
         assert replay_on(after, away_cookie) is None
+
+
+@pytest.mark.django_db
+def test_rows_of_sessions_never_seen_again_end_at_the_next_cleanup(
+    engine, old_key, settings, user
+):
+    away = HttpsClient()
+    sign_in(away)
+    deploy(settings, NEW_KEY)
+    assert not SessionRecord.objects.active().exists()  # gone from the list at once
+    out = io.StringIO()
+    call_command("clear_expired_sessions", stdout=out)
+    assert "Ended 1 session(s) signed with a retired secret key." in out.getvalue()
+    assert not SessionRecord.objects.exists()  # ended, then deleted with the ended ones
+
+
+@pytest.mark.django_db
+def test_a_forged_cookie_cannot_end_someone_elses_session(engine, settings, user):
+    """The id read from data that fails its signature proves nothing: only a row
+    signed with a retired key (dead anyway) may be ended on its word."""
+    victim = HttpsClient()
+    sign_in(victim)
+    record = SessionRecord.objects.get(user=user)
+    forged = signing.dumps(
+        {"_ss_record": str(record.pk)}, key="not-our-key", salt=SIGNED_COOKIE_SALT, compress=True
+    )
+    replay(forged)
+    record.refresh_from_db()
+    assert record.ended_at is None
+    assert is_signed_in(victim.get("/"))

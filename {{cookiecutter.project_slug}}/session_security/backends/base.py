@@ -1,8 +1,12 @@
 """What the hardened engines share."""
 
+import json
 import re
+import zlib
 
-from session_security.keys import GENERATION_KEY
+from django.core import signing
+
+from session_security.keys import GENERATION_KEY, RECORD_KEY
 
 VALID_KEY = re.compile(r"[a-z0-9]{32}")
 
@@ -12,6 +16,34 @@ STORE_MARGIN_SECONDS = 60
 
 class SessionStoreUnavailable(Exception):
     """The session store cannot be reached; nobody can be authenticated."""
+
+
+def unverified_record_id(signed_value):
+    """The registry id inside signed session data whose signature failed, or ``None``.
+
+    It proves nothing (see ``registry.end_if_key_retired``, its only use).
+    """
+    try:
+        payload = signed_value.rsplit(":", 2)[0]
+        data = signing.b64_decode(payload.removeprefix(".").encode())
+        if payload.startswith("."):
+            data = zlib.decompress(data)
+        value = json.loads(data).get(RECORD_KEY)
+    except Exception:  # noqa: BLE001 - garbage in, nothing out
+        return None
+    return value if isinstance(value, str) else None
+
+
+class UnverifiedRecordMixin:
+    """Remember the registry id of session data that failed to verify."""
+
+    unverified_record = None
+
+    def decode(self, session_data):
+        data = super().decode(session_data)
+        if not data and session_data:
+            self.unverified_record = unverified_record_id(session_data)
+        return data
 
 
 class StrictKeyMixin:
@@ -25,7 +57,7 @@ class StrictKeyMixin:
         return bool(key) and VALID_KEY.fullmatch(key) is not None
 
 
-class RotationMixin(StrictKeyMixin):
+class RotationMixin(UnverifiedRecordMixin, StrictKeyMixin):
     """Rotate the key of a live session, keeping the previous key briefly.
 
     ``cycle_key()`` deletes the old key at once, which signs out every request

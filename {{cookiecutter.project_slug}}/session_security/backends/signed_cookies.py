@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.contrib.sessions.backends import signed_cookies
 
-from session_security.backends.base import STORE_MARGIN_SECONDS
+from session_security.backends.base import STORE_MARGIN_SECONDS, unverified_record_id
 from session_security.keys import GENERATION_KEY
 
 logger = logging.getLogger("session_security.backends")
@@ -23,6 +23,15 @@ COOKIE_LIMIT = 4096
 
 
 class SessionStore(signed_cookies.SessionStore):
+    unverified_record = None
+
+    def load(self):
+        cookie = self.session_key
+        data = super().load()
+        if not data and cookie:
+            self.unverified_record = unverified_record_id(cookie)
+        return data
+
     def get_session_cookie_age(self):
         # Django checks the signature's age against this; the registry enforces
         # the real lifetime and logs it, so the signature may live a little longer.

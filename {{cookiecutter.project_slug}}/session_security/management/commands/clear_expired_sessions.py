@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 from django.utils import timezone
 
+from session_security import registry
 from session_security.models import SessionRecord
 
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, keep_days, **options):
         call_command("clearsessions")
+        retired = registry.end_retired_key_sessions()
+        if retired:
+            self.stdout.write(f"Ended {retired} session(s) signed with a retired secret key.")
         cutoff = timezone.now() - datetime.timedelta(days=keep_days)
         deleted, _ = SessionRecord.objects.filter(
             Q(ended_at__lt=cutoff) | Q(expires_at__lt=cutoff)

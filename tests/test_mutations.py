@@ -1,0 +1,206 @@
+"""Every protection the READMEs claim is a test that can fail: a mutation check.
+
+Each mutant below breaks one protection in a fresh copy of a bake with one
+small, named edit, then runs the narrow tests that claim to guard it. A
+mutant that survives (its tests still pass) fails this check: the
+protection could be removed with every test green.
+
+Why a curated list rather than mutmut or cosmic-ray: both generate every
+mutant their operators can make (thousands here, hours of runs), and most
+of them change nothing a user relies on (a log message, a docstring). The
+claim to check is narrower: *each named protection* is guarded. So each
+mutant here is the one-line removal of one protection, and the list grows
+with the READMEs.
+"""
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+import pytest
+from conftest import activated, clean_environment
+
+pytestmark = pytest.mark.baked
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: str
+    original: str
+    replacement: str
+    tests: tuple
+
+    def __str__(self):
+        return self.name
+
+
+MUTANTS = [
+    Mutant(
+        "re-login re-keys the session",
+        "session_security/receivers.py",
+        "        session.cycle_key()\n",
+        "        pass\n",
+        ("tests/test_login_logout.py::test_signing_in_again_over_a_live_session_rotates_the_key",),
+    ),
+    Mutant(
+        "logout ends the registry row",
+        "session_security/receivers.py",
+        'registry.end(record, "logout")',
+        "None",
+        ("tests/test_login_logout.py::test_logout_ends_the_session_for_a_captured_cookie",),
+    ),
+    Mutant(
+        "idle timeout",
+        "session_security/policy.py",
+        "if (now - record.last_seen_at).total_seconds() >= self.idle_timeout:",
+        "if False:",
+        ("tests/test_timeouts.py::test_idle_session_ends",),
+    ),
+    Mutant(
+        "absolute timeout",
+        "session_security/policy.py",
+        "if now >= record.expires_at:",
+        "if False:",
+        ("tests/test_timeouts.py::test_absolute_lifetime_is_not_extended_by_activity",),
+    ),
+    Mutant(
+        "an ended row ends the session (signed cookies too)",
+        "session_security/policy.py",
+        "if record.ended_at is not None:",
+        "if False:",
+        ("tests/test_revocation.py::test_end_one_session_from_the_list_stops_it_at_once",),
+    ),
+    Mutant(
+        "the rotation grace ends",
+        "session_security/policy.py",
+        "since_rotation <= self.rotation_grace:",
+        "True:",
+        ("tests/test_rotation.py::test_previous_key_works_during_grace_and_not_after",),
+    ),
+    Mutant(
+        "the grace is read-only",
+        "session_security/middleware.py",
+        "if not state.grace or request.method in SAFE_METHODS",
+        "if True or request.method in SAFE_METHODS",
+        ("tests/test_rotation.py::test_the_previous_key_cannot_write_during_its_grace",),
+    ),
+    Mutant(
+        "IP binding",
+        "session_security/policy.py",
+        'found.append("ip")',
+        "pass",
+        ("tests/test_binding.py",),
+    ),
+    Mutant(
+        "a device-bound session needs its bound cookie",
+        "session_security/policy.py",
+        "        if not bound_cookie_valid:\n",
+        "        if False:\n",
+        ("tests/test_device_binding.py::test_the_session_cookie_alone_is_refused_once_bound",),
+    ),
+    Mutant(
+        "a bound cookie belongs to one session",
+        "session_security/device_binding.py",
+        "if owner != str(record.pk):",
+        "if False:",
+        ("tests/test_device_binding.py::test_a_bound_cookie_of_another_session_is_worth_nothing",),
+    ),
+    Mutant(
+        "sudo mode: the window",
+        "session_security/recent_auth.py",
+        "return state.now - state.record.reauthenticated_at < window",
+        "return True",
+        ("tests/test_revocation.py::test_ending_sessions_needs_a_recent_password",),
+    ),
+    Mutant(
+        "sudo mode on ending one session",
+        "accounts/views.py",
+        "@require_POST\n@recent_auth.recent_auth_required\ndef end_session(",
+        "@require_POST\ndef end_session(",
+        ("tests/test_revocation.py::test_each_way_of_ending_sessions_needs_a_recent_password",),
+    ),
+    Mutant(
+        "sudo mode on signing out everywhere",
+        "accounts/views.py",
+        "@require_POST\n@recent_auth.recent_auth_required\ndef sign_out_everywhere(",
+        "@require_POST\ndef sign_out_everywhere(",
+        ("tests/test_revocation.py::test_each_way_of_ending_sessions_needs_a_recent_password",),
+    ),
+    Mutant(
+        "a password change raises the epoch",
+        "session_security/revocation.py",
+        "    raise_epoch(user)\n    count = registry.end_all(user, \"password_changed\"",
+        "    count = registry.end_all(user, \"password_changed\"",
+        ("tests/test_privilege_changes.py::test_every_password_change_raises_the_epoch",),
+    ),
+    Mutant(
+        "garbled keys never reach the store",
+        "session_security/backends/base.py",
+        'VALID_KEY = re.compile(r"[a-z0-9]{32}")',
+        'VALID_KEY = re.compile(r"[a-zA-Z0-9]{32}")',
+        ("tests/test_request_cost.py::test_a_garbled_session_key_never_reaches_the_store",),
+    ),
+    Mutant(
+        "the session auth hash is checked",
+        "session_security/authentication.py",
+        "if constant_time_compare(session_hash, current):",
+        "if True:",
+        ("tests/test_authentication.py",),
+    ),
+    Mutant(
+        "inactive users are refused",
+        "session_security/authentication.py",
+        "if not backend.user_can_authenticate(user):",
+        "if False:",
+        ("tests/test_authentication.py",),
+    ),
+    Mutant(
+        "throttling locks the pair, not the username",
+        "config/settings.py",
+        'AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]',
+        'AXES_LOCKOUT_PARAMETERS = ["username"]',
+        ("tests/test_throttling.py",),
+    ),
+    Mutant(
+        "throttling folds the username's case",
+        "accounts/throttling.py",
+        ".casefold()",
+        "",
+        ("tests/test_throttling.py",),
+    ),
+    Mutant(
+        "no raw session keys in the audit log",
+        "session_security/audit.py",
+        '"session": key_hash(session_key)',
+        '"session": session_key or "-"',
+        ("tests/test_audit.py::test_session_events_are_logged_without_raw_keys",),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def default_bake(baked_projects):
+    return baked_projects("db", {"session_engine": "db"})
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=str)
+def test_no_mutant_survives(mutant, default_bake, baked_python, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(default_bake, project)
+    target = project / mutant.path
+    code = target.read_text()
+    assert code.count(mutant.original) == 1, f"{mutant}: the code to break is not there once"
+    target.write_text(code.replace(mutant.original, mutant.replacement))
+    result = subprocess.run(
+        [baked_python, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-x", *mutant.tests],
+        cwd=project,
+        env=activated(clean_environment(), baked_python),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    summary = result.stdout.strip().splitlines()[-1:] or [result.stderr[-500:]]
+    assert result.returncode == 1, f"{mutant} survived: {summary}"
+    assert " failed" in summary[0], summary

@@ -1,0 +1,35 @@
+"""Which secret key signed a session, without keeping the key.
+
+A session signed with a key that has left ``SECRET_KEY_FALLBACKS`` can never
+be verified again. Its registry row records a fingerprint of the key that
+signed it (an HMAC of a constant under that key: it tells keys apart and
+reveals nothing of them), so the layer can tell such a row is dead and end
+it: it leaves the session list at once, and is ended with its reason when
+the refused cookie is first seen or at the next cleanup.
+"""
+
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+
+def fingerprint(secret):
+    return salted_hmac(
+        "session_security.secret_keys", "fingerprint", secret=secret, algorithm="sha256"
+    ).hexdigest()[:16]
+
+
+def current():
+    """The fingerprint of ``SECRET_KEY``, which new sessions are signed with."""
+    return fingerprint(settings.SECRET_KEY)
+
+
+def usable():
+    """Fingerprints of every key that still verifies: the key and its fallbacks.
+
+    ``""`` (a row written before fingerprints were kept) counts as usable.
+    """
+    return [current(), *map(fingerprint, settings.SECRET_KEY_FALLBACKS), ""]
+
+
+def retired(value):
+    return value not in usable()
