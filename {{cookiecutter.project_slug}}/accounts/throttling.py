@@ -29,7 +29,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from session_security.clientip import client_ip
+from session_security.state import state_of
 
 # The width of django-axes' username column; case folding can lengthen a
 # name ("ß" becomes "ss"), and PostgreSQL refuses an over-long value.
@@ -37,8 +37,11 @@ USERNAME_LENGTH = 255
 
 
 def client_ip_address(request):
-    """``AXES_CLIENT_IP_CALLABLE``: the client's address, never a forged one."""
-    return client_ip(request)
+    """``AXES_CLIENT_IP_CALLABLE``: the client's address, never a forged one.
+
+    The one the session layer worked out for this request (``state_of``).
+    """
+    return state_of(request).ip
 
 
 def normalise(username):
