@@ -8,11 +8,15 @@ it: it leaves the session list at once, and is ended with its reason when
 the refused cookie is first seen or at the next cleanup.
 """
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 
+@lru_cache(maxsize=16)
 def fingerprint(secret):
+    """Worked out once per key: every request compares its row's against these."""
     return salted_hmac(
         "session_security.secret_keys", "fingerprint", secret=secret, algorithm="sha256"
     ).hexdigest()[:16]
@@ -32,4 +36,4 @@ def usable():
 
 
 def retired(value):
-    return value not in usable()
+    return value != current() and value not in usable()
