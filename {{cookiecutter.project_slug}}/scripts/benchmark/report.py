@@ -1,0 +1,93 @@
+"""Figures out of the raw rounds and counts: medians, ratios, the table, the JSON.
+
+Throughput is the median over rounds (with its range); latencies are the
+medians of each round's p50 and p99; "vs stock" divides a setup's median
+requests/s by stock Django's, on the same engine in the same run. Counts are
+per request and do not depend on the machine.
+"""
+
+import json
+import statistics
+
+from scripts.benchmark.setups import SETUPS, STOCK
+
+
+def summarize(raw):
+    """``{engine: {setup: raw result}}`` -> the same, with the figures worked out."""
+    engines = {}
+    for engine, setups in raw.items():
+        summary = {}
+        for key, result in setups.items():
+            rounds = result["rounds"]
+            rps = [r["rps"] for r in rounds]
+            summary[key] = {
+                "rps": [round(value, 1) for value in rps],
+                "rps_median": round(statistics.median(rps), 1),
+                "rps_min": round(min(rps), 1),
+                "rps_max": round(max(rps), 1),
+                "p50_ms": round(statistics.median(r["p50_ms"] for r in rounds), 2),
+                "p99_ms": round(statistics.median(r["p99_ms"] for r in rounds), 2),
+                "generator_cpu": round(max(r["generator_cpu"] for r in rounds), 3),
+                "counts": result["counts"],
+            }
+        stock = summary[STOCK]["rps_median"]
+        for figures in summary.values():
+            figures["vs_stock"] = round(figures["rps_median"] / stock, 3)
+        engines[engine] = summary
+    return engines
+
+
+def number(value, digits=2):
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def breakdown(mapping):
+    return ", ".join(f"{name} {value:g}" for name, value in (mapping or {}).items()) or "none"
+
+
+def table(document):
+    plan, machine = document["plan"], document["machine"]
+    header = (
+        f"{'engine':15}{'setup':28}{'req/s':>7}{'range':>13}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'vs stock':>10}{'SQL/req':>9}{'Redis/req':>10}{'writes/req':>11}"
+    )
+    lines = [
+        f"Authenticated GET / over HTTP: {machine['app_server']}, {plan['workers']} workers, "
+        f"{plan['connections']} connections ({machine['load_generator']}), {plan['users']} users; "
+        f"{plan['rounds']} round(s) x {plan['seconds']} s per setup, interleaved; "
+        f"counts over {plan['count']} requests.",
+        "",
+        header,
+        "-" * len(header),
+    ]
+    details = []
+    for engine, setups in document["engines"].items():
+        for i, setup in enumerate(SETUPS):
+            f, c = setups[setup.key], setups[setup.key]["counts"]
+            lines.append(
+                f"{engine if i == 0 else '':15}{setup.label:28}{f['rps_median']:>7.0f}"
+                f"{f'{f["rps_min"]:.0f}-{f["rps_max"]:.0f}':>13}{f['p50_ms']:>8.1f}{f['p99_ms']:>8.1f}"
+                f"{f['vs_stock']:>9.2f}x{number(c['sql']):>9}{number(c['redis']):>10}"
+                f"{number(c['store_writes']):>11}"
+            )
+            details.append(
+                f"  {engine}, {setup.label}: SQL {breakdown(c.get('sql_statements'))}; "
+                f"Redis {breakdown(c.get('redis_commands'))}; session cookie sent "
+                f"{c['session_cookie']:g} per request"
+            )
+    lines += ["", "Per request, as the servers counted them:", *details, ""]
+    cpu = max(f["generator_cpu"] for s in document["engines"].values() for f in s.values())
+    lines.append(
+        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; "
+        f"{machine['os']}; Python {machine['python']}, Django {machine['django']}; "
+        f"PostgreSQL {machine['postgresql']} ({machine['durability']}, "
+        f"data on {machine['database_filesystem'] or 'unknown'}); Redis {machine['redis'] or '-'}. "
+        f"wrk used at most {cpu:.0%} of one core."
+    )
+    if document.get("sql_unavailable"):
+        lines.append(f"No SQL counts: {document['sql_unavailable']}")
+    return "\n".join(lines)
+
+
+def to_json(document):
+    return json.dumps(document, indent=2)
