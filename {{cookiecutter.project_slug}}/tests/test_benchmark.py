@@ -57,7 +57,6 @@ def quick_run(tmp_path_factory):
     return json.loads(completed.stdout), completed.stderr, chart
 
 
-
 def counts_of(document, setup):
     return document["engines"]["db"][setup]["counts"]
 

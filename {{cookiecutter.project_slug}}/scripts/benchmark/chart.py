@@ -20,7 +20,7 @@ def draw(document, path):
     shown = [setup for setup in SETUPS if setup.key != STOCK]
     ratios = [document["engines"][e][s.key]["vs_stock"] for e in engines for s in shown]
     top = max(1.25, max(ratios) * 1.12)
-    height = TOP + len(engines) * (len(shown) * BAR + GAP) + 60
+    height = TOP + len(engines) * (len(shown) * BAR + GAP) + 70
     image = Image.new("RGB", (WIDTH, height), PAPER)
     pen = ImageDraw.Draw(image)
     font, small, big = (ImageFont.load_default(size=n) for n in (17, 14, 22))
@@ -35,7 +35,7 @@ def draw(document, path):
         pen.rectangle([legend, 58, legend + 16, 74], fill=COLOURS[setup.key])
         pen.text((legend + 24, 57), setup.label, INK, font)
         legend += 40 + pen.textlength(setup.label, font=font)
-    bottom = height - 50
+    bottom = height - 60
     tick = 0.0
     while tick <= top:
         pen.line([x(tick), TOP - 10, x(tick), bottom], GRID, 1)
@@ -58,6 +58,6 @@ def draw(document, path):
         f"{machine['cpu']}, {machine['cores']} cores; {machine['app_server']}; "
         f"PostgreSQL {machine['postgresql']} ({machine['durability']})"
     )
-    pen.text((20, height - 22), footer, INK, small)
+    pen.text((20, height - 24), footer, INK, small)
     image.save(path, "PNG")
     return path

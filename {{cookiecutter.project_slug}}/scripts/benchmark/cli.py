@@ -6,7 +6,7 @@ import sys
 from dataclasses import asdict, dataclass
 
 from scripts.benchmark import __doc__ as OVERVIEW
-from scripts.benchmark import chart, database, machine, report, run
+from scripts.benchmark import chart, database, load, machine, report, run
 from scripts.benchmark.counts import RedisCounter, SqlCounter
 from scripts.benchmark.progress import Progress
 from scripts.benchmark.servers import KINDS
@@ -93,6 +93,30 @@ def start_stores(args, plan, services):
     return Stores(database_url, redis_url, sql, RedisCounter(redis_url) if redis_url else None)
 
 
+def measure(args, plan, services, progress):
+    """Start the stores, run every engine; returns the document the reports are made of."""
+    load.require_wrk()  # before anything starts
+    progress.step("starting PostgreSQL and Redis, migrating the benchmark database")
+    stores = start_stores(args, plan, services)
+    names = [name for setup in SETUPS for name in run.usernames(setup, plan.users)]
+    database.prepare(environment(SETUPS[0], "db", database_url=stores.database), names)
+    raw = {
+        engine: run.engine_run(engine, plan, stores, progress, services.root)
+        for engine in plan.engines
+    }
+    redis = stores.redis_counter
+    redis_version = redis.client.info("server")["redis_version"] if redis else None
+    facts = database.facts(stores.database)
+    stores.sql.close()
+    return {
+        "plan": asdict(plan),
+        "machine": machine.describe(facts, redis_version, plan.server),
+        "setups": [asdict(setup) for setup in SETUPS],
+        "engines": report.summarize(raw),
+        "sql_unavailable": stores.sql.unavailable,
+    }
+
+
 def main(argv=None):
     args, plan = parse(argv)
     progress = Progress()
@@ -100,29 +124,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     services = Services(args.tmp_dir)
     try:
-        progress.step("starting PostgreSQL and Redis, migrating the benchmark database")
-        stores = start_stores(args, plan, services)
-        names = [name for setup in SETUPS for name in run.usernames(setup, plan.users)]
-        database.prepare(environment(SETUPS[0], "db", database_url=stores.database), names)
-        raw = {
-            engine: run.engine_run(engine, plan, stores, progress, services.root)
-            for engine in plan.engines
-        }
-        redis_version = (
-            stores.redis_counter.client.info("server")["redis_version"]
-            if stores.redis_counter
-            else None
-        )
-        document = {
-            "plan": asdict(plan),
-            "machine": machine.describe(
-                database.facts(stores.database), redis_version, plan.server
-            ),
-            "setups": [asdict(setup) for setup in SETUPS],
-            "engines": report.summarize(raw),
-            "sql_unavailable": stores.sql.unavailable,
-        }
-        stores.sql.close()
+        document = measure(args, plan, services, progress)
     except MissingTool as missing:
         print(f"benchmark: needs {missing}", file=sys.stderr)
         return 2

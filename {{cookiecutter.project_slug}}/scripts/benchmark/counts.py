@@ -81,9 +81,10 @@ class RedisCounter:
 
     def is_write(self, command):
         if command not in self.writes:
-            info = self.client.execute_command("COMMAND", "INFO", command.split("|")[0])
-            flags = info[0][2] if info and info[0] else []
-            self.writes[command] = any(flag in (b"write", "write") for flag in flags)
+            name = command.split("|")[0]  # "client|setinfo": the flags of "client"
+            info = self.client.execute_command("COMMAND", "INFO", name)  # {name: {"flags": ...}}
+            flags = (info.get(name) or {}).get("flags", [])
+            self.writes[command] = "write" in flags
         return self.writes[command]
 
     def close(self):
@@ -118,7 +119,8 @@ def measure(pass_, n, sql, redis_counter, *, signed_cookies):
         lambda: (sql.snapshot(), redis_counter.snapshot() if redis_counter else None)
     )
     cookies = pass_()
-    result = {"requests": n, "sql": None, "sql_writes": None, "redis": None, "redis_writes": None}
+    result = dict.fromkeys(("sql", "sql_writes", "redis", "redis_writes", "store_writes"))
+    result["requests"] = n
     if sql_before is not None:
         statements = delta(sql_before, sql.snapshot())
         writes = {k: v for k, v in statements.items() if k.split()[0].upper() in SQL_WRITES}
@@ -132,9 +134,10 @@ def measure(pass_, n, sql, redis_counter, *, signed_cookies):
     result["session_cookie"] = cookies["session_cookie"] / n
     result["set_cookie"] = cookies["set_cookie"] / n
     # The store's writes: rows and keys written; with signed cookies the cookie is the store.
-    result["store_writes"] = (
-        (result["sql_writes"] or 0)
-        + (result["redis_writes"] or 0)
-        + (result["session_cookie"] if signed_cookies else 0)
-    )
+    if result["sql_writes"] is not None:  # unknown without pg_stat_statements
+        result["store_writes"] = (
+            result["sql_writes"]
+            + (result["redis_writes"] or 0)
+            + (result["session_cookie"] if signed_cookies else 0)
+        )
     return result

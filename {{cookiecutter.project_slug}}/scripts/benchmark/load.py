@@ -25,11 +25,16 @@ def children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-def run(address, cookies, *, seconds, connections, tick=None):
-    """``connections`` connections for ``seconds``; returns requests/s, p50, p99 and wrk's CPU."""
+def require_wrk():
     wrk = shutil.which("wrk")
     if wrk is None:
         raise MissingTool("wrk: apt-get install wrk")
+    return wrk
+
+
+def run(address, cookies, *, seconds, connections, tick=None):
+    """``connections`` connections for ``seconds``; returns requests/s, p50, p99 and wrk's CPU."""
+    wrk = require_wrk()
     url = f"http://{address[0]}:{address[1]}/"
     command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(SCRIPT), url, "--"]
     cpu_before = children_cpu()
