@@ -1,7 +1,8 @@
 """Figures out of the raw rounds and counts: medians, ratios, the table, the JSON.
 
 Throughput is the median over rounds (with its range); latencies are the
-medians of each round's p50 and p99; "vs stock" divides a setup's median
+medians of each round's p50 and p99, and so is the app server's CPU time
+per request; "vs stock" divides a setup's median
 requests/s by stock Django's, on the same engine in the same run. Counts are
 per request and do not depend on the machine.
 """
@@ -27,6 +28,7 @@ def summarize(raw):
                 "rps_max": round(max(rps), 1),
                 "p50_ms": round(statistics.median(r["p50_ms"] for r in rounds), 2),
                 "p99_ms": round(statistics.median(r["p99_ms"] for r in rounds), 2),
+                "cpu_ms": round(statistics.median(r["cpu_ms"] for r in rounds), 2),
                 "generator_cpu": round(max(r["generator_cpu"] for r in rounds), 3),
                 "counts": result["counts"],
             }
@@ -45,12 +47,40 @@ def breakdown(mapping):
     return ", ".join(f"{name} {value:g}" for name, value in (mapping or {}).items()) or "none"
 
 
+# (heading, width): the first two left-aligned, the figures right-aligned.
+COLUMNS = (
+    ("engine", 15), ("setup", 28), ("req/s", 7), ("range", 13), ("p50 ms", 8), ("p99 ms", 8),
+    ("vs stock", 10), ("CPU ms", 8), ("SQL/req", 9), ("Redis/req", 10), ("writes/req", 11),
+)  # fmt: skip
+
+
+def row(cells):
+    return "".join(
+        f"{cell:{'<' if i < 2 else '>'}{width}}"
+        for i, (cell, (_, width)) in enumerate(zip(cells, COLUMNS, strict=True))
+    )
+
+
+def cells(engine, setup, figures):
+    counts = figures["counts"]
+    return (
+        engine,
+        setup.label,
+        f"{figures['rps_median']:.0f}",
+        f"{figures['rps_min']:.0f}-{figures['rps_max']:.0f}",
+        f"{figures['p50_ms']:.1f}",
+        f"{figures['p99_ms']:.1f}",
+        f"{figures['vs_stock']:.2f}x",
+        f"{figures['cpu_ms']:.2f}",
+        number(counts["sql"]),
+        number(counts["redis"]),
+        number(counts["store_writes"]),
+    )
+
+
 def table(document):
     plan, machine = document["plan"], document["machine"]
-    header = (
-        f"{'engine':15}{'setup':28}{'req/s':>7}{'range':>13}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'vs stock':>10}{'SQL/req':>9}{'Redis/req':>10}{'writes/req':>11}"
-    )
+    header = row(heading for heading, _ in COLUMNS)
     lines = [
         f"Authenticated GET / over HTTP: {machine['app_server']}, {plan['workers']} workers, "
         f"{plan['connections']} connections ({machine['load_generator']}), {plan['users']} users; "
@@ -63,17 +93,13 @@ def table(document):
     details = []
     for engine, setups in document["engines"].items():
         for i, setup in enumerate(SETUPS):
-            f, c = setups[setup.key], setups[setup.key]["counts"]
-            lines.append(
-                f"{engine if i == 0 else '':15}{setup.label:28}{f['rps_median']:>7.0f}"
-                f"{f'{f["rps_min"]:.0f}-{f["rps_max"]:.0f}':>13}{f['p50_ms']:>8.1f}{f['p99_ms']:>8.1f}"
-                f"{f['vs_stock']:>9.2f}x{number(c['sql']):>9}{number(c['redis']):>10}"
-                f"{number(c['store_writes']):>11}"
-            )
+            figures = setups[setup.key]
+            lines.append(row(cells(engine if i == 0 else "", setup, figures)))
+            counts = figures["counts"]
             details.append(
-                f"  {engine}, {setup.label}: SQL {breakdown(c.get('sql_statements'))}; "
-                f"Redis {breakdown(c.get('redis_commands'))}; session cookie sent "
-                f"{c['session_cookie']:g} per request"
+                f"  {engine}, {setup.label}: SQL {breakdown(counts.get('sql_statements'))}; "
+                f"Redis {breakdown(counts.get('redis_commands'))}; session cookie sent "
+                f"{counts['session_cookie']:g} per request"
             )
     lines += ["", "Per request, as the servers counted them:", *details, ""]
     cpu = max(f["generator_cpu"] for s in document["engines"].values() for f in s.values())

@@ -36,7 +36,10 @@ def engine_run(engine, plan, stores, progress, log_dir):
         progress.step(f"{engine}: starting {len(SETUPS)} {plan.server} servers")
         servers = {}
         for setup in SETUPS:
-            env = environment(setup, engine, database_url=stores.database, redis_url=stores.redis)
+            env = environment(
+                setup, engine, database_url=stores.database, redis_url=stores.redis,
+                server=plan.server,
+            )  # fmt: skip
             log = log_dir / f"{engine}-{setup.key}.log"
             servers[setup.key] = AppServer(plan.server, env, log, workers=plan.workers)
             stack.callback(servers[setup.key].stop)
@@ -51,10 +54,17 @@ def engine_run(engine, plan, stores, progress, log_dir):
         def timed(setup, seconds):
             progress.step(f"{engine}: {setup.label}", seconds=seconds)
             cookies = list(users[setup.key].values())
-            return load.run(
-                servers[setup.key].address, cookies, seconds=seconds,
-                connections=plan.connections, tick=progress.tick,
-            )  # fmt: skip
+            server = servers[setup.key]
+            cpu = server.cpu_seconds()
+            try:
+                measured = load.run(
+                    server.address, cookies, seconds=seconds,
+                    connections=plan.connections, tick=progress.tick,
+                )  # fmt: skip
+            except RuntimeError as error:
+                raise RuntimeError(f"{engine}, {setup.label}: {error}\n{server.output()}") from None
+            measured["cpu_ms"] = (server.cpu_seconds() - cpu) * 1000 / measured["requests"]
+            return measured
 
         for setup in SETUPS:
             if plan.warmup:

@@ -12,6 +12,10 @@ Every server runs the production configuration: debug off, HTTPS enforced
 (reached as plain HTTP behind a proxy that sends ``X-Forwarded-Proto``, hence
 ``DJANGO_SECURE_PROXY_SSL_HEADER``), secure cookies, persistent database
 connections. Device binding (DBSC) is off: the load generator is no browser.
+
+Under ASGI (uvicorn) persistent connections are off (``DJANGO_CONN_MAX_AGE=0``),
+as Django's documentation asks: each request runs in a thread of its own and
+would keep a connection of its own, until PostgreSQL refuses more clients.
 """
 
 import os
@@ -40,7 +44,7 @@ INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "PYENV_VERSION", "VIRTUAL_ENV", "
 SECRET_KEY = "benchmark-only-not-a-secret-" + "b" * 40  # noqa: S105
 
 
-def environment(setup, engine, *, database_url, redis_url=None):
+def environment(setup, engine, *, database_url, redis_url=None, server="gunicorn"):
     """The environment of one app server (or ``manage.py``) for ``setup`` and ``engine``."""
     env = {name: os.environ[name] for name in INHERITED if name in os.environ}
     env.update(
@@ -57,4 +61,6 @@ def environment(setup, engine, *, database_url, redis_url=None):
     )
     if engine in REDIS_ENGINES:
         env["CACHE_URL"] = redis_url
+    if server == "uvicorn":
+        env["DJANGO_CONN_MAX_AGE"] = "0"
     return env

@@ -5,6 +5,7 @@
 local requests = {}
 local next_request = 1
 bad = 0
+bad_status = 0
 
 function init(args)
   for i, cookie in ipairs(args) do
@@ -19,7 +20,10 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 200 then bad = bad + 1 end
+  if status ~= 200 then
+    bad = bad + 1
+    bad_status = status
+  end
 end
 
 local threads = {}
@@ -29,12 +33,15 @@ function setup(thread)
 end
 
 function done(summary, latency, _)
-  local not_ok = 0
-  for _, thread in ipairs(threads) do not_ok = not_ok + thread:get("bad") end
+  local not_ok, status = 0, 0
+  for _, thread in ipairs(threads) do
+    not_ok = not_ok + thread:get("bad")
+    if thread:get("bad_status") ~= 0 then status = thread:get("bad_status") end
+  end
   local e = summary.errors
   io.write(string.format(
-    '{"requests": %d, "duration_us": %d, "not_200": %d, "socket_errors": %d, '
+    '{"requests": %d, "duration_us": %d, "not_200": %d, "a_status": %d, "socket_errors": %d, '
       .. '"p50_us": %d, "p99_us": %d}\n',
-    summary.requests, summary.duration, not_ok, e.connect + e.read + e.write + e.timeout,
+    summary.requests, summary.duration, not_ok, status, e.connect + e.read + e.write + e.timeout,
     latency:percentile(50), latency:percentile(99)))
 end
