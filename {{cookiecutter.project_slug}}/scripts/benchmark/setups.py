@@ -14,8 +14,8 @@ Every server runs the production configuration: debug off, HTTPS enforced
 connections. Device binding (DBSC) is off: the load generator is no browser.
 
 Under ASGI (uvicorn) persistent connections are off (``DJANGO_CONN_MAX_AGE=0``),
-as Django's documentation asks: each request runs in a thread of its own and
-would keep a connection of its own, until PostgreSQL refuses more clients.
+as Django's documentation asks: with the default of 60 s they were not reused
+across requests and piled up until PostgreSQL refused more clients.
 """
 
 import os
