@@ -1,4 +1,4 @@
-"""The load generator: wrk, a closed loop of kept-alive connections.
+"""The load generator: wrk, a closed loop of a fixed number of connections.
 
 Why wrk (Debian's ``wrk`` package): it is written in C on epoll and spends a
 few microseconds per request, so on a 2-core machine nearly all of the CPU is

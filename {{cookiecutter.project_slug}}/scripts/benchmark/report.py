@@ -3,7 +3,8 @@
 Throughput is the median over rounds (with its range); latencies are the
 medians of each round's p50 and p99, and so is the app server's CPU time
 per request; "vs stock" divides a setup's median
-requests/s by stock Django's, on the same engine in the same run. Counts are
+requests/s by stock Django's, on the same engine in the same run, and
+``vs_stock_rounds`` does so round by round (its spread shows the noise). Counts are
 per request and do not depend on the machine.
 """
 
@@ -32,9 +33,12 @@ def summarize(raw):
                 "generator_cpu": round(max(r["generator_cpu"] for r in rounds), 3),
                 "counts": result["counts"],
             }
-        stock = summary[STOCK]["rps_median"]
+        stock = summary[STOCK]
         for figures in summary.values():
-            figures["vs_stock"] = round(figures["rps_median"] / stock, 3)
+            figures["vs_stock"] = round(figures["rps_median"] / stock["rps_median"], 3)
+            # Round by round (each round loads the setups one after the other).
+            paired = zip(figures["rps"], stock["rps"], strict=True)
+            figures["vs_stock_rounds"] = [round(mine / theirs, 3) for mine, theirs in paired]
         engines[engine] = summary
     return engines
 

@@ -29,58 +29,65 @@ def sign_in_all(address, names):
         return dict(zip(names, cookies, strict=True))
 
 
+def start_servers(engine, plan, stores, log_dir, stack):
+    """One app server per setup, stopped when ``stack`` closes; ``{setup key: server}``."""
+    servers = {}
+    for setup in SETUPS:
+        env = environment(
+            setup, engine, database_url=stores.database, redis_url=stores.redis,
+            server=plan.server,
+        )  # fmt: skip
+        log = log_dir / f"{engine}-{setup.key}.log"
+        servers[setup.key] = AppServer(plan.server, env, log, workers=plan.workers)
+        stack.callback(servers[setup.key].stop)
+    for server in servers.values():
+        server.wait()
+    return servers
+
+
+def timed(server, cookies, seconds, plan, progress):
+    """One stretch of load; adds the server's CPU time per request to wrk's figures."""
+    cpu = server.cpu_seconds()
+    try:
+        measured = load.run(
+            server.address, cookies, seconds=seconds,
+            connections=plan.connections, tick=progress.tick,
+        )  # fmt: skip
+    except RuntimeError as error:
+        raise RuntimeError(f"{progress.current}: {error}\n{server.output()}") from None
+    measured["cpu_ms"] = (server.cpu_seconds() - cpu) * 1000 / measured["requests"]
+    return measured
+
+
 def engine_run(engine, plan, stores, progress, log_dir):
     """Every setup's rounds and counts for ``engine``; returns ``{setup key: result}``."""
     results = {setup.key: {"rounds": []} for setup in SETUPS}
     with ExitStack() as stack:
         progress.step(f"{engine}: starting {len(SETUPS)} {plan.server} servers")
-        servers = {}
-        for setup in SETUPS:
-            env = environment(
-                setup, engine, database_url=stores.database, redis_url=stores.redis,
-                server=plan.server,
-            )  # fmt: skip
-            log = log_dir / f"{engine}-{setup.key}.log"
-            servers[setup.key] = AppServer(plan.server, env, log, workers=plan.workers)
-            stack.callback(servers[setup.key].stop)
-        for server in servers.values():
-            server.wait()
-
+        servers = start_servers(engine, plan, stores, log_dir, stack)
         users = {}
         for setup in SETUPS:
             progress.step(f"{engine}: signing in {plan.users} users on {setup.label}")
             users[setup.key] = sign_in_all(servers[setup.key].address, usernames(setup, plan.users))
 
-        def timed(setup, seconds):
-            progress.step(f"{engine}: {setup.label}", seconds=seconds)
-            cookies = list(users[setup.key].values())
-            server = servers[setup.key]
-            cpu = server.cpu_seconds()
-            try:
-                measured = load.run(
-                    server.address, cookies, seconds=seconds,
-                    connections=plan.connections, tick=progress.tick,
-                )  # fmt: skip
-            except RuntimeError as error:
-                raise RuntimeError(f"{engine}, {setup.label}: {error}\n{server.output()}") from None
-            measured["cpu_ms"] = (server.cpu_seconds() - cpu) * 1000 / measured["requests"]
-            return measured
-
+        redis = stores.redis_counter if stores.uses_redis(engine) else None
         for setup in SETUPS:
+            server, people = servers[setup.key], users[setup.key]
             if plan.warmup:
-                timed(setup, plan.warmup)
+                progress.step(f"{engine}: warming up {setup.label}", seconds=plan.warmup)
+                timed(server, list(people.values()), plan.warmup, plan, progress)
             progress.step(f"{engine}: counting {plan.count} requests on {setup.label}")
-            address, people = servers[setup.key].address, users[setup.key]
             results[setup.key]["counts"] = counts.measure(
-                lambda a=address, p=people: client.counted_requests(a, p, plan.count),
-                plan.count, stores.sql, stores.redis_counter if stores.uses_redis(engine) else None,
-                signed_cookies=engine == "signed_cookies",
+                lambda a=server.address, p=people: client.counted_requests(a, p, plan.count),
+                plan.count, stores.sql, redis, signed_cookies=engine == "signed_cookies",
             )  # fmt: skip
 
         for number in range(1, plan.rounds + 1):
             line = []
             for setup in SETUPS:
-                measured = timed(setup, plan.seconds)
+                progress.step(f"{engine}: round {number}, {setup.label}", seconds=plan.seconds)
+                cookies = list(users[setup.key].values())
+                measured = timed(servers[setup.key], cookies, plan.seconds, plan, progress)
                 results[setup.key]["rounds"].append(measured)
                 line.append(f"{setup.key} {measured['rps']:.0f}/s")
             progress.done(f"{engine}: round {number}/{plan.rounds}: {', '.join(line)}")
