@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from scripts.benchmark.report import table
+from scripts.benchmark.report import markdown, table
 from scripts.benchmark.setups import SETUPS
 from scripts.benchmark.stock_settings import (
     DJANGO_AUTHENTICATION,
@@ -89,8 +89,10 @@ def test_every_setup_is_measured_with_progress_shown(quick_run):
     setups = document["engines"]["db"]
     assert list(setups) == SETUP_KEYS
     for figures in setups.values():
-        assert len(figures["rps"]) == document["plan"]["rounds"] == 1
+        assert len(figures["rps"]) == len(figures["vs_stock_rounds"]) == 1
+        assert document["plan"]["rounds"] == len(figures["rounds"]) == 1
         assert figures["rps_median"] > 0 and figures["p99_ms"] >= figures["p50_ms"] > 0
+        assert figures["cpu_ms"] > 0 and figures["rounds"][0]["requests"] > 0
     assert setups["stock"]["vs_stock"] == 1
     assert "round 1/1" in progress
     assert document["machine"]["durability"] == "fsync=on, synchronous_commit=on"
@@ -130,5 +132,7 @@ def test_table_and_chart_show_every_setup(quick_run):
         assert column in text
     for setup in SETUPS:
         assert setup.label in text
+    rows = [line for line in markdown(document).splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + len(SETUPS) and rows[1].startswith("| db | this project |")
     with Image.open(chart) as image:
         assert image.format == "PNG" and image.width >= 800

@@ -71,6 +71,7 @@ def parse(argv):
     add("--redis-url", help="an existing Redis to use instead of starting one")
     add("--tmp-dir", help="where the throwaway servers keep their files (a real disk)")
     add("--json", action="store_true", help="print one JSON document instead of the table")
+    add("--markdown", action="store_true", help="print the table as Markdown (for the README)")
     add("--chart", metavar="PNG", help="also draw the ratios per engine into this PNG file")
     args = parser.parse_args(argv)
     chosen = args.engines.split(",") if args.engines else (["db"] if args.quick else list(ENGINES))
@@ -130,7 +131,8 @@ def main(argv=None):
         return 2
     finally:
         services.close()
-    print(report.to_json(document) if args.json else report.table(document))
+    shown = report.to_json if args.json else report.markdown if args.markdown else report.table
+    print(shown(document))
     if args.chart:
         progress.done(f"chart written to {chart.draw(document, args.chart)}")
     return 0

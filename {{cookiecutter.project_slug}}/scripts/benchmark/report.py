@@ -32,6 +32,7 @@ def summarize(raw):
                 "cpu_ms": round(statistics.median(r["cpu_ms"] for r in rounds), 2),
                 "generator_cpu": round(max(r["generator_cpu"] for r in rounds), 3),
                 "counts": result["counts"],
+                "rounds": rounds,
             }
         stock = summary[STOCK]
         for figures in summary.values():
@@ -105,18 +106,33 @@ def table(document):
                 f"Redis {breakdown(counts.get('redis_commands'))}; session cookie sent "
                 f"{counts['session_cookie']:g} per request"
             )
-    lines += ["", "Per request, as the servers counted them:", *details, ""]
+    lines += ["", "Per request, as the servers counted them:", *details, "", machine_line(document)]
+    if document.get("sql_unavailable"):
+        lines.append(f"No SQL counts: {document['sql_unavailable']}")
+    return "\n".join(lines)
+
+
+def machine_line(document):
+    machine = document["machine"]
     cpu = max(f["generator_cpu"] for s in document["engines"].values() for f in s.values())
-    lines.append(
+    return (
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; "
         f"{machine['os']}; Python {machine['python']}, Django {machine['django']}; "
         f"PostgreSQL {machine['postgresql']} ({machine['durability']}, "
         f"data on {machine['database_filesystem'] or 'unknown'}); Redis {machine['redis'] or '-'}. "
         f"wrk used at most {cpu:.0%} of one core."
     )
-    if document.get("sql_unavailable"):
-        lines.append(f"No SQL counts: {document['sql_unavailable']}")
-    return "\n".join(lines)
+
+
+def markdown(document):
+    """The table as Markdown, for the README, with the machine line under it."""
+    headings = [heading for heading, _ in COLUMNS]
+    lines = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
+    for engine, setups in document["engines"].items():
+        for i, setup in enumerate(SETUPS):
+            figures = cells(engine if i == 0 else "", setup, setups[setup.key])
+            lines.append("| " + " | ".join(figures) + " |")
+    return "\n".join([*lines, "", machine_line(document)])
 
 
 def to_json(document):
