@@ -16,7 +16,14 @@ import psycopg
 import redis
 
 SQL_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE")
-STATEMENT = re.compile(r"^\s*(\w+)(?:.*?\b(?:FROM|INTO|UPDATE)\s+\"?([\w.]+))?", re.I | re.S)
+FROM_TABLE = re.compile(r'\bFROM\s+"?([\w.]+)', re.I)
+# Where each kind of statement names its (first) table.
+TABLE = {
+    "SELECT": FROM_TABLE,
+    "DELETE": FROM_TABLE,
+    "INSERT": re.compile(r'\bINTO\s+"?([\w.]+)', re.I),
+    "UPDATE": re.compile(r'^UPDATE\s+"?([\w.]+)', re.I),
+}
 OWN = "pg_stat_statements"  # the tool's own statements, left out of the counts
 # The tool's own Redis commands (its INFO and COMMAND INFO calls).
 OWN_COMMANDS = ("info", "command|info")
@@ -29,14 +36,13 @@ SNAPSHOT = """
 
 
 def label(query):
-    """``SELECT django_session``, ``UPDATE session_security_sessionrecord``, ``SELECT 1``..."""
-    if " ".join(query.split()) == HEALTH_CHECK:
+    """``SELECT django_session``, ``UPDATE session_security_sessionrecord``, ``BEGIN``..."""
+    text = " ".join(query.split())
+    if text == HEALTH_CHECK:
         return "SELECT 1 (health check)"
-    match = STATEMENT.match(query)
-    verb = match[1].upper()
-    if verb == "UPDATE":
-        return f"UPDATE {query.split()[1].strip(chr(34))}"
-    return f"{verb} {match[2]}" if match[2] else " ".join(query.split())[:40]
+    verb = text.split(" ", 1)[0].upper()
+    found = TABLE[verb].search(text) if verb in TABLE else None
+    return f"{verb} {found[1]}" if found else text[:40]
 
 
 class SqlCounter:
