@@ -19,7 +19,7 @@ range over rounds), p50/p99 latency, the ratio to stock, and per request the
 SQL statements and Redis commands (counted by PostgreSQL's
 pg_stat_statements and Redis' INFO commandstats) and the store writes.
 
-  uv run python -m scripts.benchmark                  # all engines, ~6 min
+  uv run python -m scripts.benchmark                  # all engines, ~10 min
   uv run python -m scripts.benchmark --engines db --chart ratios.png
   uv run python -m scripts.benchmark --quick --json   # a short run on db
 
