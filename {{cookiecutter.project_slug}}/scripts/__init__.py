@@ -1,0 +1,1 @@
+"""Tools run by hand next to the project (``python -m scripts.benchmark``)."""
