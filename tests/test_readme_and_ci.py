@@ -56,8 +56,8 @@ def service_images(job):
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def baked(request, tmp_path_factory, bake):
-    return bake(tmp_path_factory.mktemp(f"readme-{request.param}"), {"database": request.param})
+def baked(request, baked_projects):
+    return baked_projects(f"readme-{request.param}", {"database": request.param})
 
 
 def test_baked_readme_names_the_test_command(baked):
