@@ -9,6 +9,7 @@ the output folder empty: a half-baked project would be mistaken for a good one.
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -292,3 +293,31 @@ def test_no_input_wrong_answer_also_names_the_replay_file(run_cookiecutter, outp
     command = rerun_command(error)
     saved = json.loads(Path(command[2]).read_text())
     assert saved["cookiecutter"]["session_idle_timeout"] == "0"
+
+
+def test_the_hook_allows_what_cookiecutter_json_allows(
+    run_cookiecutter, recorded_answers, tmp_path, output_dir
+):
+    """One source for the choices: a value added to ``cookiecutter.json`` passes the hook.
+
+    A copy of the template gets one more ``database`` choice; a replay (which
+    cookiecutter does not check) with that value then bakes, and the same
+    replay against the real template is refused.
+    """
+    template = tmp_path / TEMPLATE_DIR.name
+    shutil.copytree(
+        TEMPLATE_DIR, template, ignore=shutil.ignore_patterns(".venv", ".git", "*_cache")
+    )
+    context = json.loads((template / "cookiecutter.json").read_text())
+    context["database"].append("mariadb")
+    (template / "cookiecutter.json").write_text(json.dumps(context))
+    record = json.loads(json.dumps(recorded_answers))
+    record["cookiecutter"]["database"] = "mariadb"
+    replay_file = tmp_path / "mariadb.json"
+    replay_file.write_text(json.dumps(record))
+
+    accepted = run_cookiecutter(output_dir, replay_file=replay_file, template=template)
+    assert accepted.returncode == 0, accepted.stderr
+    refused = run_cookiecutter(tmp_path / "real", replay_file=replay_file)
+    assert refused.returncode != 0
+    assert "database='mariadb' is not allowed" in refused.stderr
