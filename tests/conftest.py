@@ -267,3 +267,36 @@ def baked_python(tmp_path_factory, baked_projects):
         timeout=900,
     )
     return venv / "bin" / "python"
+
+
+def git(cwd, *args):
+    """``git args...`` in ``cwd`` with a fixed identity; its stripped output."""
+    env = clean_environment(
+        GIT_AUTHOR_NAME="Template Tests",
+        GIT_AUTHOR_EMAIL="tests@example.com",
+        GIT_COMMITTER_NAME="Template Tests",
+        GIT_COMMITTER_EMAIL="tests@example.com",
+    )
+    return run_checked(["git", *args], cwd=cwd, env=env, timeout=60).stdout.strip()
+
+
+def commit_all(cwd, message):
+    """Commit everything in ``cwd``; return the new commit's hash."""
+    git(cwd, "add", "-A")
+    git(cwd, "commit", "-q", "-m", message)
+    return git(cwd, "rev-parse", "HEAD")
+
+
+def template_copy(target):
+    """The template's files as git knows them (working-tree content) in a new repository."""
+    listed = run_checked(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE_DIR,
+    ).stdout.split("\0")
+    for relative in filter(None, listed):
+        source = TEMPLATE_DIR / relative
+        if source.is_file():
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / relative)
+    git(target, "init", "-q", "-b", "main")
+    return commit_all(target, "A")

@@ -11,13 +11,20 @@ repository.
 """
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE_DIR, activated, baked_path, clean_environment, run_checked
+from conftest import (
+    activated,
+    baked_path,
+    clean_environment,
+    commit_all,
+    git,
+    run_checked,
+    template_copy,
+)
 
 SLUG_DIR = "{{cookiecutter.project_slug}}"
 CHANGED = "session_security/clientip.py"  # the session-security file commit B changes
@@ -45,22 +52,6 @@ def test_is_loopback():
 '''
 
 
-def git(cwd, *args):
-    env = clean_environment(
-        GIT_AUTHOR_NAME="Template Tests",
-        GIT_AUTHOR_EMAIL="tests@example.com",
-        GIT_COMMITTER_NAME="Template Tests",
-        GIT_COMMITTER_EMAIL="tests@example.com",
-    )
-    return run_checked(["git", *args], cwd=cwd, env=env, timeout=60).stdout.strip()
-
-
-def commit_all(cwd, message):
-    git(cwd, "add", "-A")
-    git(cwd, "commit", "-q", "-m", message)
-    return git(cwd, "rev-parse", "HEAD")
-
-
 @pytest.fixture
 def cruft(cookiecutter_config):
     """Run the cruft next to this interpreter (the template's dev group pins it)."""
@@ -75,21 +66,6 @@ def run_cruft(cookiecutter_config, project, args, check):
     return subprocess.run(
         command, cwd=project, env=env, capture_output=True, text=True, check=False, timeout=300
     )
-
-
-def template_copy(target):
-    """The template's files as git knows them (working-tree content) in a new repository."""
-    listed = run_checked(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=TEMPLATE_DIR,
-    ).stdout.split("\0")
-    for relative in filter(None, listed):
-        source = TEMPLATE_DIR / relative
-        if source.is_file():
-            (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / relative)
-    git(target, "init", "-q", "-b", "main")
-    return commit_all(target, "A")
 
 
 @pytest.fixture
