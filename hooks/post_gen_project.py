@@ -119,6 +119,8 @@ def write_cruft_record():
     }
     text = json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
     (PROJECT / ".cruft.json").write_text(text, encoding="utf-8")
+    if git(folder, "status", "--porcelain", "--untracked-files=no"):
+        print(f"Note: the template has uncommitted changes; .cruft.json records {commit[:12]}.")
     return None
 
 

@@ -82,6 +82,9 @@ EXPECTED_FILES = [
     "pyproject.toml",
     "README.md",
     ".github/workflows/ci.yml",
+    ".github/dependabot.yml",
+    ".pre-commit-config.yaml",
+    ".cruft.json",
 ]
 EXPECTED_DIRS = ["tests"]
 
