@@ -1,7 +1,17 @@
-"""Finish the bake: write the local ``.env``, drop unneeded files, say what next."""
+"""Finish the bake: write the local ``.env`` and the cruft record, drop unneeded files.
 
+The cruft record (``.cruft.json``) is what lets a project baked with plain
+``cookiecutter`` take the template's later fixes with ``cruft update``: the
+template's address, the commit it was baked from and the answers. cruft
+writes the same file itself when it bakes (``cruft create``), so the hook
+leaves it to cruft then.
+"""
+
+import json
+import os
 import secrets
 import string
+import subprocess
 from pathlib import Path
 
 PROJECT = Path.cwd()
@@ -40,6 +50,80 @@ def write_env_file():
     env_file.chmod(0o600)
 
 
+# The context, serialised twice so that any answer arrives as data.
+CONTEXT = json.loads({{ cookiecutter | jsonify | jsonify }})
+# Keys cookiecutter adds for the run itself (where it read and wrote, the
+# prompts' labels): meaningless to a later render, so not recorded.
+RUN_KEYS = {"_output_dir", "_repo_dir", "_checkout", "__prompts__"}
+
+
+def template_folder():
+    """The folder cookiecutter read the template from, as an absolute path (or None).
+
+    ``_repo_dir`` when absolute (a clone of a git URL, or an absolute path);
+    otherwise the folder cookiecutter runs the hook from, which is the
+    template's (Linux's ``/proc``; elsewhere a relative path gives None).
+    """
+    repo_dir = CONTEXT.get("_repo_dir") or ""
+    if repo_dir and Path(repo_dir).is_absolute():
+        return Path(repo_dir)
+    parent_cwd = Path(f"/proc/{os.getppid()}/cwd")
+    return parent_cwd.resolve() if parent_cwd.exists() else None
+
+
+def git(folder, *args):
+    """``git -C folder args...``'s output, or None when it fails (no git, not a repository)."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(folder), *args], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def template_address(folder):
+    """What cruft clones: the URL the template was cloned from, or the local repository."""
+    template = CONTEXT.get("_template") or ""
+    try:
+        from cookiecutter.config import get_user_config
+        from cookiecutter.repository import expand_abbreviations, is_repo_url
+
+        expanded = expand_abbreviations(template, get_user_config()["abbreviations"])
+    except Exception:  # noqa: BLE001 -- no cookiecutter config: treat it as a local folder
+        expanded, is_repo_url = template, lambda value: False
+    if is_repo_url(expanded):
+        return expanded  # gh:org/secure-django -> https://github.com/org/secure-django.git
+    return git(folder, "rev-parse", "--show-toplevel")
+
+
+def write_cruft_record():
+    """Write ``.cruft.json`` as ``cruft create`` would; return why not, if it cannot."""
+    if "_commit" in CONTEXT:
+        return None  # cruft is baking (create, update, diff): it records the state itself
+    folder = template_folder()
+    commit = git(folder, "rev-parse", "HEAD") if folder else None
+    address = template_address(folder) if commit else None
+    if not commit or not address:
+        return "the template was not read from a git repository"
+    top = Path(git(folder, "rev-parse", "--show-toplevel") or folder)
+    directory = os.path.relpath(folder.resolve(), top.resolve())
+    context = {key: value for key, value in CONTEXT.items() if key not in RUN_KEYS}
+    context.update(_template=address, _commit=commit)
+    state = {
+        "template": address,
+        "commit": commit,
+        "checkout": CONTEXT.get("_checkout"),
+        "context": {"cookiecutter": context},
+        "directory": None if directory == "." else directory,
+    }
+    text = json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
+    (PROJECT / ".cruft.json").write_text(text, encoding="utf-8")
+    if git(folder, "status", "--porcelain", "--untracked-files=no"):
+        print(f"Note: the template has uncommitted changes; .cruft.json records {commit[:12]}.")
+    return None
+
+
 def remove_unneeded_files():
     """Drop what the answers make pointless."""
     unneeded = []
@@ -50,7 +134,12 @@ def remove_unneeded_files():
         (PROJECT / relative).unlink(missing_ok=True)
 
 
-def print_next_steps():
+def print_next_steps(cruft_problem):
+    if cruft_problem:
+        print(
+            f"No .cruft.json: {cruft_problem}. To take the template's updates later, "
+            "run `cruft link TEMPLATE_URL` in the project."
+        )
     print(
         f"""
 {SLUG} is ready. Next:
@@ -67,8 +156,9 @@ then sign in at http://127.0.0.1:8000 . Tests: uv run pytest
 
 def main():
     write_env_file()
+    cruft_problem = write_cruft_record()
     remove_unneeded_files()
-    print_next_steps()
+    print_next_steps(cruft_problem)
 
 
 if __name__ == "__main__":

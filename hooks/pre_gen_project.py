@@ -3,31 +3,34 @@
 Answers can arrive through ``--no-input``, ``extra_context`` or ``--replay``,
 which bypass cookiecutter's menus, so every choice is checked here again.
 A failed check prints one line naming the answer and what is allowed, and
-exits non-zero: cookiecutter then removes the half-made project folder.
+where cookiecutter saved all the answers with the command that reruns with
+them once that one is fixed (an interactive user need not answer the other
+questions again); it exits non-zero: cookiecutter then removes the half-made
+project folder.
 """
 
 import json
 import keyword
+import os
 import re
+import shlex
 import sys
+from pathlib import Path
 
 # The whole context, serialised twice so that any answer (quotes included)
 # arrives as data, never as Python source.
-ANSWERS = {
-    key: str(value)
-    for key, value in json.loads({{ cookiecutter | jsonify | jsonify }}).items()
-    if not key.startswith("_")
-}
+CONTEXT = json.loads({{ cookiecutter | jsonify | jsonify }})
+ANSWERS = {key: str(value) for key, value in CONTEXT.items() if not key.startswith("_")}
 
-CHOICES = {
-    "session_engine": ("db", "cache", "cached_db", "signed_cookies"),
-    "session_expire_at_browser_close": ("no", "yes"),
-    "session_cookie_samesite": ("Lax", "Strict"),
-    "session_bind_ip": ("off", "log", "enforce"),
-    "session_bind_user_agent": ("off", "log", "enforce"),
-    "session_device_bound": ("yes", "no"),
-    "database": ("sqlite", "postgresql"),
-}
+# Cookiecutter's own copy of cookiecutter.json, choice lists included; empty
+# with --replay (cookiecutter then copies the replayed answers here instead)
+# and under cruft, which calls cookiecutter's generator directly.
+ORIGINAL = json.loads({{ _cookiecutter | default({}) | jsonify | jsonify }})
+
+# The folder cookiecutter read the template from, and the template argument
+# as the user typed it (the rerun command repeats it).
+REPO_DIR = CONTEXT.get("_repo_dir") or ""
+TEMPLATE_ARGUMENT = CONTEXT.get("_template") or ""
 
 # Top-level names the baked project imports: a slug equal to one of them
 # would shadow it on sys.path.
@@ -93,8 +96,54 @@ def check_text(answers):
         )
 
 
+def template_folders():
+    """Where the template's own ``cookiecutter.json`` may be, most certain first.
+
+    ``_repo_dir`` when absolute (a template cloned from git, or given by an
+    absolute path); then the folder cookiecutter runs this hook from, which is
+    the template's (cookiecutter and cruft both change into it first).
+    """
+    if REPO_DIR and Path(REPO_DIR).is_absolute():
+        yield Path(REPO_DIR)
+    parent_cwd = Path(f"/proc/{os.getppid()}/cwd")  # Linux; elsewhere the _repo_dir above
+    if parent_cwd.exists():
+        yield parent_cwd.resolve()
+
+
+def template_context():
+    """The template's ``cookiecutter.json`` as cookiecutter read it, or ``{}``."""
+    if any(isinstance(value, list) for value in ORIGINAL.values()):
+        return ORIGINAL
+    for folder in template_folders():
+        context_file = folder / "cookiecutter.json"
+        if context_file.is_file():
+            return json.loads(context_file.read_text(encoding="utf-8"))
+    return {}
+
+
+def allowed_choices():
+    """Each choice question and its allowed values, read from the template's own answers.
+
+    Never repeated here: a value added to ``cookiecutter.json`` is allowed
+    at once. With no ``cookiecutter.json`` to read, only a bake through cruft
+    proceeds: cruft passes the answers through cookiecutter, which refuses a
+    value outside its list itself.
+    """
+    choices = {
+        key: tuple(value)
+        for key, value in template_context().items()
+        if isinstance(value, list) and not key.startswith("_")
+    }
+    if not choices and "_commit" not in CONTEXT:
+        raise BadAnswer(
+            "cannot find the template's cookiecutter.json to check the answers; "
+            "give cookiecutter the template's absolute path"
+        )
+    return choices
+
+
 def check_choices(answers):
-    for key, allowed in CHOICES.items():
+    for key, allowed in allowed_choices().items():
         if answers[key] not in allowed:
             raise BadAnswer(
                 f"{key}={answers[key]!r} is not allowed; choose one of: {', '.join(allowed)}"
@@ -126,6 +175,48 @@ def check_timeouts(answers):
         )
 
 
+def replay_file():
+    """The replay file cookiecutter saved these answers in before running this hook.
+
+    cookiecutter writes a JSON file of all answers into its ``replay_dir`` on
+    every bake, before the hooks run (named after the template folder, or
+    after the replay file it was given). ``replay_dir`` comes from the user's
+    cookiecutter config (``COOKIECUTTER_CONFIG`` or ``~/.cookiecutterrc``;
+    ``--config-file`` is invisible to a hook). Only a file holding exactly
+    these answers is named (the newest, if several), so the hint never points
+    at another bake's answers.
+    """
+    try:  # the interpreter running cookiecutter runs this hook
+        from cookiecutter.config import get_user_config
+        from cookiecutter.exceptions import CookiecutterException
+    except ImportError:
+        return None
+    try:
+        replay_dir = Path(get_user_config()["replay_dir"])
+        candidates = sorted(replay_dir.glob("*.json"), key=lambda path: path.stat().st_mtime)
+    except (CookiecutterException, OSError, KeyError, TypeError):  # no hint; the error stands
+        return None
+    for candidate in reversed(candidates):
+        try:
+            saved = json.loads(candidate.read_text(encoding="utf-8"))["cookiecutter"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if isinstance(saved, dict) and all(
+            str(saved.get(key)) == value for key, value in ANSWERS.items()
+        ):
+            return candidate
+    return None
+
+
+def rerun_hint():
+    """Where the answers are saved and the one command that bakes again with them."""
+    saved = replay_file()
+    if saved is None or not TEMPLATE_ARGUMENT:
+        return ""
+    command = shlex.join(["cookiecutter", "--replay-file", str(saved), TEMPLATE_ARGUMENT])
+    return f" (all answers are saved in {saved}: fix this one there, then run: {command})"
+
+
 def main():
     try:
         check_text(ANSWERS)  # first: the slug is derived from the name
@@ -133,7 +224,7 @@ def main():
         check_choices(ANSWERS)
         check_timeouts(ANSWERS)
     except BadAnswer as error:
-        print(f"ERROR: {error}", file=sys.stderr)
+        print(f"ERROR: {error}{rerun_hint()}", file=sys.stderr)
         sys.exit(1)
 
 

@@ -1,8 +1,11 @@
 """Helpers shared by the template's tests: baking, the baked projects' venv, environments.
 
-Bakes go through the real ``cookiecutter`` command line in a subprocess (as a
-user runs it), so a test can read what the user would read on stderr. Every
-bake uses a throwaway cookiecutter config file, so nothing is written to the
+Projects are baked one way: pytest-cookies' ``cookies`` / ``cookies_session``
+fixtures (cookiecutter's API, with answers as ``extra_context``), directly or
+through ``baked_projects``. Only tests of the command line itself (what a user
+reads on stderr after a bad answer, ``key=value`` arguments, ``--replay``) run
+the real ``cookiecutter`` command in a subprocess, with ``run_cookiecutter``.
+Every bake uses a throwaway cookiecutter config, so nothing is written to the
 user's ``~/.cookiecutter_replay``.
 
 Commands inside baked projects (``manage.py``, the baked test suite) run in
@@ -134,62 +137,53 @@ def run_cookiecutter(cookiecutter_config):
     """Run ``python -m cookiecutter --no-input TEMPLATE -o OUTPUT key=value...``.
 
     With ``replay_file``, run ``--replay-file FILE`` instead (cookiecutter
-    refuses ``--no-input`` and answers together with a replay). Returns the
+    refuses ``--no-input`` and answers together with a replay); with
+    ``stdin``, run interactively and feed it as the typed answers. The config
+    is passed as ``COOKIECUTTER_CONFIG``, as a user's own config reaches
+    cookiecutter, so the hooks see the same replay folder. Returns the
     ``CompletedProcess`` (text, stdout and stderr captured) and never raises
     on failure: tests of bad answers want to read the failure.
     """
 
-    def run(output_dir, answers=None, *, replay_file=None):
-        mode = ["--replay-file", str(replay_file)] if replay_file else ["--no-input"]
+    def run(output_dir, answers=None, *, replay_file=None, stdin=None, template=None):
+        if replay_file:
+            mode = ["--replay-file", str(replay_file)]
+        elif stdin is not None:
+            mode = []
+        else:
+            mode = ["--no-input"]
         command = [
             sys.executable,
             "-m",
             "cookiecutter",
             *mode,
-            "--config-file",
-            str(cookiecutter_config),
-            str(TEMPLATE_DIR),
+            str(template or TEMPLATE_DIR),
             "-o",
             str(output_dir),
             *answer_args(answers or {}),
         ]
         return subprocess.run(
             command,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=120,
-            env=clean_environment(),
+            env=clean_environment(COOKIECUTTER_CONFIG=str(cookiecutter_config)),
             check=False,
         )
 
     return run
 
 
-@pytest.fixture(scope="session")
-def bake(run_cookiecutter):
-    """Bake ``answers`` into ``output_dir`` through the CLI; return the project's path.
-
-    Fails the test (showing cookiecutter's output) if the bake fails or does
-    not leave exactly one project folder behind.
-    """
-
-    def bake_into(output_dir, answers=None):
-        output_dir = Path(output_dir)
-        result = run_cookiecutter(output_dir, answers)
-        if result.returncode != 0:
-            pytest.fail(
-                f"bake with {answers!r} exited {result.returncode}\n"
-                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-            )
-        projects = list(output_dir.iterdir())
-        assert len(projects) == 1, projects
-        return projects[0]
-
-    return bake_into
+def baked_path(result):
+    """The project folder of a pytest-cookies bake; fails the test if the bake failed."""
+    if result.exit_code != 0 or result.exception is not None:
+        pytest.fail(f"bake failed (exit code {result.exit_code}): {result.exception!r}")
+    return Path(result.project_path)
 
 
 @pytest.fixture(scope="session")
-def baked_projects(tmp_path_factory, bake):
+def baked_projects(cookies_session):
     """Bake each set of answers once per session, keyed by a name; tests share them.
 
     The baked-project checks (ruff, ``manage.py``, the baked suite) only read
@@ -199,7 +193,7 @@ def baked_projects(tmp_path_factory, bake):
 
     def get(name, answers):
         if name not in cache:
-            cache[name] = bake(tmp_path_factory.mktemp(f"baked-{name}"), answers)
+            cache[name] = baked_path(cookies_session.bake(extra_context=answers))
         return cache[name]
 
     return get
@@ -237,7 +231,7 @@ def run_checked(command, *, report_lines=None, **kwargs):
 
 
 @pytest.fixture(scope="session")
-def baked_python(tmp_path_factory, bake):
+def baked_python(tmp_path_factory, baked_projects):
     """The Python of one virtualenv, shared by every baked project in the session.
 
     Created with ``uv venv`` for the Python version the baked project's
@@ -248,7 +242,7 @@ def baked_python(tmp_path_factory, bake):
     package registries, so uv must use an installed interpreter.
     """
     uv = find_uv()
-    project = bake(tmp_path_factory.mktemp("venv-source"), VENV_ANSWERS)
+    project = baked_projects("venv-source", VENV_ANSWERS)
     venv = tmp_path_factory.mktemp("shared") / "venv"
     env = clean_environment(UV_PYTHON_DOWNLOADS="never")
     python_version = (project / ".python-version").read_text().strip()
@@ -273,3 +267,36 @@ def baked_python(tmp_path_factory, bake):
         timeout=900,
     )
     return venv / "bin" / "python"
+
+
+def git(cwd, *args):
+    """``git args...`` in ``cwd`` with a fixed identity; its stripped output."""
+    env = clean_environment(
+        GIT_AUTHOR_NAME="Template Tests",
+        GIT_AUTHOR_EMAIL="tests@example.com",
+        GIT_COMMITTER_NAME="Template Tests",
+        GIT_COMMITTER_EMAIL="tests@example.com",
+    )
+    return run_checked(["git", *args], cwd=cwd, env=env, timeout=60).stdout.strip()
+
+
+def commit_all(cwd, message):
+    """Commit everything in ``cwd``; return the new commit's hash."""
+    git(cwd, "add", "-A")
+    git(cwd, "commit", "-q", "-m", message)
+    return git(cwd, "rev-parse", "HEAD")
+
+
+def template_copy(target):
+    """The template's files as git knows them (working-tree content) in a new repository."""
+    listed = run_checked(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE_DIR,
+    ).stdout.split("\0")
+    for relative in filter(None, listed):
+        source = TEMPLATE_DIR / relative
+        if source.is_file():
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / relative)
+    git(target, "init", "-q", "-b", "main")
+    return commit_all(target, "A")

@@ -8,11 +8,15 @@ the output folder empty: a half-baked project would be mistaken for a good one.
 
 import json
 import re
+import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATE_DIR
+from conftest import TEMPLATE_DIR, clean_environment
 from cookiecutter.exceptions import FailedHookException
 
 TEMPLATE_CONTEXT = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
@@ -167,12 +171,17 @@ def test_choice_outside_its_list_fails_on_the_command_line(
     assert_empty(output_dir)
 
 
+def replay_dir_of(cookiecutter_config):
+    return Path(yaml.safe_load(cookiecutter_config.read_text())["replay_dir"])
+
+
 @pytest.fixture(scope="module")
-def recorded_answers(tmp_path_factory, bake, cookiecutter_config):
-    """The replay record of a good default bake, as cookiecutter writes it."""
-    bake(tmp_path_factory.mktemp("good-bake"))
-    replay_dir = Path(yaml.safe_load(cookiecutter_config.read_text())["replay_dir"])
-    return json.loads((replay_dir / f"{TEMPLATE_DIR.name}.json").read_text())
+def recorded_answers(tmp_path_factory, run_cookiecutter, cookiecutter_config):
+    """The replay record of a good default bake, as the cookiecutter command writes it."""
+    result = run_cookiecutter(tmp_path_factory.mktemp("good-bake"))
+    assert result.returncode == 0, result.stderr
+    replay_file = replay_dir_of(cookiecutter_config) / f"{TEMPLATE_DIR.name}.json"
+    return json.loads(replay_file.read_text())
 
 
 @pytest.mark.parametrize(("key", "value"), BAD_CHOICES.items())
@@ -215,3 +224,100 @@ def test_choice_outside_its_list_fails_through_pytest_cookies(cookies):
     assert result.exit_code == -1
     assert isinstance(result.exception, ValueError)
     assert "mysql provided for choice variable database" in str(result.exception)
+
+
+# The fifteen questions as a person answers them at the prompts: Enter takes
+# the default, a number picks a menu entry. The lifetime (question 7) is typed wrong.
+TYPED = {"session_cookie_age": "abc", "session_engine": "2", "session_bind_ip": "3"}
+
+
+def typed_answers(overrides):
+    """stdin for an interactive bake: one line per question, in cookiecutter.json's order."""
+    questions = [key for key in TEMPLATE_CONTEXT if not key.startswith("_")]
+    return "".join(f"{overrides.get(key, '')}\n" for key in questions)
+
+
+def rerun_command(error_line):
+    """The ``cookiecutter --replay-file FILE TEMPLATE`` command an ERROR line ends with."""
+    match = re.search(r"then run: (?P<command>.+?)\)$", error_line)
+    assert match, f"the error line names no command to rerun: {error_line}"
+    return shlex.split(match["command"])
+
+
+def test_interactive_wrong_answer_names_the_replay_file_and_the_rerun(
+    run_cookiecutter, cookiecutter_config, tmp_path, output_dir
+):
+    """``abc`` typed for the lifetime: after all fifteen questions, one line says what is
+    wrong, which file holds every answer, and the one command that bakes with them.
+
+    The CLI is the thing tested (its prompts and the line on stderr), so this
+    runs the real command. Fixing that one answer in the named file and running
+    the named command bakes the project with the answers typed, without asking again.
+    """
+    result = run_cookiecutter(output_dir, stdin=typed_answers(TYPED))
+    assert_fails_naming(result, output_dir, [("session_cookie_age", "abc")])
+    assert "[15/15]" in result.stdout, "not every question was asked"
+    (error,) = error_lines(result.stderr)
+    command = rerun_command(error)
+    assert command[:2] == ["cookiecutter", "--replay-file"], command
+    replay_file = Path(command[2])
+    assert replay_file.parent == replay_dir_of(cookiecutter_config)
+    assert str(replay_file) in error.split("then run:")[0], "the file holding the answers"
+    assert command[3:] == [str(TEMPLATE_DIR)], command
+
+    saved = json.loads(replay_file.read_text())
+    assert saved["cookiecutter"]["session_cookie_age"] == "abc"
+    saved["cookiecutter"]["session_cookie_age"] = "7200"
+    replay_file.write_text(json.dumps(saved))
+
+    rerun = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", *command[1:], "-o", str(output_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_environment(COOKIECUTTER_CONFIG=str(cookiecutter_config)),
+        check=False,
+    )
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "[1/15]" not in rerun.stdout, "the rerun asked the questions again"
+    settings = (output_dir / "my_service" / "config" / "settings.py").read_text()
+    assert "BAKED_SESSION_COOKIE_AGE = 7200" in settings
+    assert 'BAKED_SESSION_ENGINE = "cache"' in settings  # typed answers kept
+    assert 'BAKED_SESSION_BIND_IP = "enforce"' in settings
+
+
+def test_no_input_wrong_answer_also_names_the_replay_file(run_cookiecutter, output_dir):
+    """The hint is there for every way answers arrive, ``key=value`` included."""
+    result = run_cookiecutter(output_dir, {"session_idle_timeout": "0"})
+    (error,) = error_lines(result.stderr)
+    command = rerun_command(error)
+    saved = json.loads(Path(command[2]).read_text())
+    assert saved["cookiecutter"]["session_idle_timeout"] == "0"
+
+
+def test_the_hook_allows_what_cookiecutter_json_allows(
+    run_cookiecutter, recorded_answers, tmp_path, output_dir
+):
+    """One source for the choices: a value added to ``cookiecutter.json`` passes the hook.
+
+    A copy of the template gets one more ``database`` choice; a replay (which
+    cookiecutter does not check) with that value then bakes, and the same
+    replay against the real template is refused.
+    """
+    template = tmp_path / TEMPLATE_DIR.name
+    shutil.copytree(
+        TEMPLATE_DIR, template, ignore=shutil.ignore_patterns(".venv", ".git", "*_cache")
+    )
+    context = json.loads((template / "cookiecutter.json").read_text())
+    context["database"].append("mariadb")
+    (template / "cookiecutter.json").write_text(json.dumps(context))
+    record = json.loads(json.dumps(recorded_answers))
+    record["cookiecutter"]["database"] = "mariadb"
+    replay_file = tmp_path / "mariadb.json"
+    replay_file.write_text(json.dumps(record))
+
+    accepted = run_cookiecutter(output_dir, replay_file=replay_file, template=template)
+    assert accepted.returncode == 0, accepted.stderr
+    refused = run_cookiecutter(tmp_path / "real", replay_file=replay_file)
+    assert refused.returncode != 0
+    assert "database='mariadb' is not allowed" in refused.stderr

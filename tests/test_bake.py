@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import TEMPLATE_DIR, read_env_file
-from cookiecutter.main import cookiecutter
 from cookiecutter.replay import get_file_name
 
 TEMPLATE_CONTEXT = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
@@ -83,6 +82,9 @@ EXPECTED_FILES = [
     "pyproject.toml",
     "README.md",
     ".github/workflows/ci.yml",
+    ".github/dependabot.yml",
+    ".pre-commit-config.yaml",
+    ".cruft.json",
 ]
 EXPECTED_DIRS = ["tests"]
 
@@ -282,8 +284,18 @@ def test_two_bakes_get_different_secret_keys(cookies):
     assert secret_key_of(first.project_path) != secret_key_of(second.project_path)
 
 
-def test_replay_bakes_the_same_answers(tmp_path, cookiecutter_config):
-    """``--replay`` reuses the recorded answers (and the pre-gen hook checks them again)."""
+def only_project(output_dir):
+    projects = list(Path(output_dir).iterdir())
+    assert len(projects) == 1, projects
+    return projects[0]
+
+
+def test_replay_bakes_the_same_answers(tmp_path, run_cookiecutter, cookiecutter_config):
+    """``cookiecutter --replay`` reuses the recorded answers (the pre-gen hook checks them again).
+
+    The command line is the thing tested (``--replay`` and the replay folder
+    of the user's config), so both bakes run the real command.
+    """
     answers = {
         "project_name": "Replayed Service",
         "session_engine": "cached_db",
@@ -296,37 +308,27 @@ def test_replay_bakes_the_same_answers(tmp_path, cookiecutter_config):
         "session_bind_user_agent": "enforce",
         "database": "postgresql",
     }
-    first = Path(
-        cookiecutter(
-            str(TEMPLATE_DIR),
-            no_input=True,
-            extra_context=answers,
-            output_dir=str(tmp_path / "first"),
-            config_file=str(cookiecutter_config),
-        )
-    )
-    replayed = Path(
-        cookiecutter(
-            str(TEMPLATE_DIR),
-            replay=True,
-            output_dir=str(tmp_path / "replayed"),
-            config_file=str(cookiecutter_config),
-        )
-    )
-    assert first.name == replayed.name == "replayed_service"
-
-    # The recorded answers are the ones given.
+    baked = run_cookiecutter(tmp_path / "first", answers)
+    assert baked.returncode == 0, baked.stderr
     replay_dir = Path(yaml.safe_load(cookiecutter_config.read_text())["replay_dir"])
-    recorded = json.loads((replay_dir / get_file_name(replay_dir, TEMPLATE_DIR.name)).read_text())
+    replay_file = replay_dir / get_file_name(replay_dir, TEMPLATE_DIR.name)
+    recorded = json.loads(replay_file.read_text())
+    # The recorded answers are the ones given.
     for key, value in answers.items():
         assert recorded["cookiecutter"][key] == value
 
-    # Both bakes hold the same files with the same content, except the fresh secret key.
+    replayed_run = run_cookiecutter(tmp_path / "replayed", replay_file=replay_file)
+    assert replayed_run.returncode == 0, replayed_run.stderr
+    first, replayed = only_project(tmp_path / "first"), only_project(tmp_path / "replayed")
+    assert first.name == replayed.name == "replayed_service"
+
+    # Both bakes hold the same files with the same content, except the fresh secret key
+    # (and the output folder, which only the cruft record and the .env mention).
     first_files = {p.relative_to(first): p for p in first.rglob("*") if p.is_file()}
     replayed_files = {p.relative_to(replayed): p for p in replayed.rglob("*") if p.is_file()}
     assert first_files.keys() == replayed_files.keys()
     for relative, path in first_files.items():
-        if relative == Path(".env"):
+        if relative in (Path(".env"), Path(".cruft.json")):
             continue
         assert path.read_bytes() == replayed_files[relative].read_bytes(), relative
     first_env = read_env_file(first / ".env")
@@ -335,9 +337,14 @@ def test_replay_bakes_the_same_answers(tmp_path, cookiecutter_config):
     assert first_env == replayed_env
 
 
-def test_no_input_with_answers_on_the_command_line(tmp_path, bake):
-    """``cookiecutter --no-input TEMPLATE session_engine=cache`` bakes that answer."""
-    project = bake(tmp_path, {"session_engine": "cache"})
+def test_no_input_with_answers_on_the_command_line(tmp_path, run_cookiecutter):
+    """``cookiecutter --no-input TEMPLATE session_engine=cache`` bakes that answer.
+
+    The command line's ``key=value`` arguments are the thing tested.
+    """
+    result = run_cookiecutter(tmp_path, {"session_engine": "cache"})
+    assert result.returncode == 0, result.stderr
+    project = only_project(tmp_path)
     constants = baked_constants(project / "config" / "settings.py")
     assert ast.literal_eval(constants["BAKED_SESSION_ENGINE"]) == "cache"
     assert (project / ".env").is_file()

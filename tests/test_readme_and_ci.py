@@ -56,8 +56,8 @@ def service_images(job):
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def baked(request, tmp_path_factory, bake):
-    return bake(tmp_path_factory.mktemp(f"readme-{request.param}"), {"database": request.param})
+def baked(request, baked_projects):
+    return baked_projects(f"readme-{request.param}", {"database": request.param})
 
 
 def test_baked_readme_names_the_test_command(baked):
@@ -139,3 +139,23 @@ def test_readme_parser_reads_the_test_section_only():
     """The parser itself: shell blocks under a Test heading, first ``uv run`` line."""
     assert readme_test_command(SAMPLE_README) == "uv run pytest"
     assert readme_test_command(SAMPLE_README.replace("the tests", "it")) is None
+
+
+def test_baked_ci_reports_a_project_behind_its_template_without_failing(baked):
+    """A step runs ``cruft check``; being behind (exit 1) warns and never fails the build."""
+    workflow = yaml.safe_load((baked / ".github" / "workflows" / "ci.yml").read_text())
+    steps = [
+        step
+        for job in workflow["jobs"].values()
+        for step in job.get("steps", [])
+        if "cruft check" in str(step.get("run", ""))
+    ]
+    assert len(steps) == 1, "no (or more than one) step runs cruft check"
+    (step,) = steps
+    script = " ".join(run_lines(step))
+    tolerant = step.get("continue-on-error") is True or re.search(
+        r"cruft check\s*\|\|\s*echo \"::warning", script
+    )
+    assert tolerant, script
+    pyproject = (baked / "pyproject.toml").read_text()
+    assert '"cruft>=' in pyproject, "the step's `uv run cruft` needs cruft in the dev group"

@@ -19,7 +19,14 @@ pytestmark = pytest.mark.browser
 
 # The pages a signed-in visitor reaches from the home page (the admin's own
 # login page included: it loads the admin's scripts with a nonce).
-SIGNED_IN_PAGES = ["/", "/accounts/password/", "/admin/login/", "/no-such-page/", "/"]
+SIGNED_IN_PAGES = [
+    "/",
+    "/accounts/password/",
+    "/accounts/sessions/",
+    "/admin/login/",
+    "/no-such-page/",
+    "/",
+]
 
 
 def cookies_by_name(context):

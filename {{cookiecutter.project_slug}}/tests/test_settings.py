@@ -53,6 +53,7 @@ def test_secure_defaults(monkeypatch):
     assert s["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert s["AUTH_USER_MODEL"] == "accounts.User"
     csp = s["SECURE_CSP"]
+    assert csp["default-src"] == ["'none'"]
     assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'none'"]
     assert csp["frame-ancestors"] == ["'none'"]
     assert not any("unsafe-inline" in str(value) for value in csp.values())

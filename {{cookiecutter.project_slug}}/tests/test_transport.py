@@ -31,6 +31,7 @@ def test_security_headers(client):
         directive.strip().split(" ", 1)
         for directive in headers["Content-Security-Policy"].split(";")
     )
+    assert csp["default-src"] == "'none'"  # whatever is not listed does not load
     assert csp["object-src"] == "'none'"
     assert csp["base-uri"] == "'none'"
     assert csp["frame-ancestors"] == "'none'"

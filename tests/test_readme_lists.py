@@ -1,0 +1,130 @@
+"""The READMEs' lists match the code they describe, read from the code itself.
+
+Every audit event in ``session_security/audit.py``'s ``EVENTS`` is in the
+baked README's audit section; every module of ``session_security/`` is in its
+module list; every question of ``cookiecutter.json`` is in the template
+README's table with its default and the rule the pre-gen hook enforces. The
+lists are read from the code, so an event, module or question added later
+fails here until the README names it.
+"""
+
+import ast
+import json
+import re
+
+import pytest
+from conftest import TEMPLATE_DIR
+
+TEMPLATE_CONTEXT = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+QUESTIONS = [key for key in TEMPLATE_CONTEXT if not key.startswith("_")]
+HOOK_SOURCE = (TEMPLATE_DIR / "hooks" / "pre_gen_project.py").read_text()
+HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<title>.+?)\s*$")
+CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<code>.+?)(?<!`)(?P=ticks)(?!`)")
+
+
+def section(markdown, title):
+    """The text under the heading ``title``, up to the next heading of any level."""
+    lines, inside = [], False
+    for line in markdown.splitlines():
+        if match := HEADING.match(line):
+            if inside:
+                break
+            inside = match["title"] == title
+            continue
+        if inside:
+            lines.append(line)
+    assert inside or lines, f"no section {title!r}"
+    return "\n".join(lines)
+
+
+def code_spans(text):
+    """The contents of the Markdown code spans in ``text`` (one space of padding stripped)."""
+    spans = []
+    for match in CODE_SPAN.finditer(text):
+        code = match["code"]
+        if len(code) > 2 and code.startswith(" ") and code.endswith(" "):
+            code = code[1:-1]
+        spans.append(code)
+    return spans
+
+
+@pytest.fixture(scope="module")
+def project(baked_projects):
+    return baked_projects("default", {})
+
+
+def test_every_audit_event_is_in_the_audit_section(project):
+    tree = ast.parse((project / "session_security" / "audit.py").read_text())
+    (events,) = [
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == "EVENTS" for target in node.targets)
+    ]
+    documented = set(code_spans(section((project / "README.md").read_text(), "Audit log")))
+    assert [event for event in events if event not in documented] == []
+
+
+def test_every_session_security_module_is_in_the_module_list(project):
+    package = project / "session_security"
+    modules = {path.stem for path in package.glob("*.py") if path.stem != "__init__"}
+    modules |= {path.name for path in package.iterdir() if (path / "__init__.py").is_file()}
+    listed = set(code_spans(section((project / "README.md").read_text(), "Session security")))
+    assert sorted(modules - listed) == []
+
+
+def questions_table():
+    """The template README's table of questions: key -> (default cell, allowed cell)."""
+    rows = {}
+    for line in section((TEMPLATE_DIR / "README.md").read_text(), "The questions").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        if len(cells) == 4 and (key := code_spans(cells[0])) and cells[0] != "Key":
+            rows[key[0]] = (cells[2], cells[3])
+    return rows
+
+
+def hook_rules():
+    """What the pre-gen hook enforces, read from its source: text keys and refused characters."""
+    text_keys = re.search(
+        r"for key in \((?P<keys>[^)]*)\):\n\s+value = answers\[key\]", HOOK_SOURCE
+    )
+    unsafe = re.search(r"UNSAFE_TEXT = set\((?P<chars>'[^']*')\)", HOOK_SOURCE)
+    seconds_keys = re.findall(r'seconds\(answers, "(\w+)"', HOOK_SOURCE)
+    assert text_keys and unsafe and seconds_keys, "the hook's checks moved: update this test"
+    return (
+        ast.literal_eval(f"({text_keys['keys']})"),
+        ast.literal_eval(unsafe["chars"]),
+        seconds_keys,
+    )
+
+
+def test_the_questions_table_names_every_question_and_nothing_else():
+    assert list(questions_table()) == QUESTIONS
+
+
+@pytest.mark.parametrize("key", QUESTIONS)
+def test_each_question_has_its_default_and_its_rule(key, cookies_session):
+    default_cell, allowed = questions_table()[key]
+    value = TEMPLATE_CONTEXT[key]
+    if isinstance(value, list):
+        default = value[0]
+    elif "{{" in value:  # derived from other answers: the default bake shows the result
+        default = cookies_session.bake().project_path.name
+    else:
+        default = value
+    assert default in code_spans(default_cell), (key, default_cell)
+
+    text_keys, unsafe, seconds_keys = hook_rules()
+    assert "any text" not in allowed, "every answer has a rule"
+    if isinstance(value, list):
+        assert code_spans(allowed) == value, (key, allowed)
+    elif key in text_keys:
+        assert set(unsafe) <= set(code_spans(allowed)), (key, allowed)
+    elif key in seconds_keys:
+        assert "whole number" in allowed, (key, allowed)
+    elif key == "project_slug":
+        assert "Python identifier" in allowed
+    elif key == "domain_name":
+        assert "host name" in allowed
+    else:
+        pytest.fail(f"{key}: this test does not know the hook's rule for it; add it")
