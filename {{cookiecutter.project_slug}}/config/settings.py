@@ -330,8 +330,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"refused_host": {"()": "session_security.logfilters.RefusedHost"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # Scanners' random Host headers: one audit line each, not a traceback.
+        "django.security.DisallowedHost": {"filters": ["refused_host"]},
         # One line per session event (login, logout, timeout, rotation...).
         "session_security.audit": {
             "level": choice("DJANGO_AUDIT_LOG_LEVEL", ("INFO", "WARNING"), default="INFO"),

@@ -29,6 +29,7 @@ EVENTS = (
     "dbsc_proof_failed",
     "dbsc_cookie_missing",
     "dbsc_ended",
+    "host_refused",
 )
 
 
