@@ -17,6 +17,7 @@ logger = logging.getLogger("session_security.audit")
 EVENTS = (
     "login",
     "login_failed",
+    "login_locked_out",
     "logout",
     "timeout",
     "rotation",
