@@ -21,6 +21,7 @@ from session_security.engines import (
 )
 
 pytest_plugins = [
+    "tests.fixtures.processes",
     "tests.fixtures.services",
     "tests.fixtures.servers",
     "tests.fixtures.browser",

@@ -19,6 +19,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from session_security.backends.cached_db import CacheHealth
+from tests.fixtures.processes import track
 from tests.conftest import (
     AsgiHttpsClient,
     HttpsClient,
@@ -59,6 +60,7 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
         )
+        track(self.process.pid)  # redis-server hides its environment (see processes.py)
         client = self.client()
         for _ in range(100):
             try:
