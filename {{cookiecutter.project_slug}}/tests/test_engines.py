@@ -19,7 +19,6 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from session_security.backends.cached_db import CacheHealth
-from tests.fixtures.processes import track
 from tests.conftest import (
     AsgiHttpsClient,
     HttpsClient,
@@ -28,6 +27,7 @@ from tests.conftest import (
     sign_in,
     use_engine,
 )
+from tests.fixtures.processes import track
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 

@@ -48,7 +48,7 @@ def test_a_refused_host_is_one_escaped_line_without_traceback(client, caplog):
     # Cut short and escaped: no line break, no terminal escape, no 2 KB of it.
     assert len(line) < 300
     assert "\n" not in line and "\r" not in line and "\x1b" not in line
-    assert '\\r\\nX-Injected: 1\\u001b[31m' in line
+    assert "\\r\\nX-Injected: 1\\u001b[31m" in line
     # Nothing else: no DisallowedHost record, no traceback anywhere.
     assert not [r for r in caplog.records if r.name.startswith("django.security")]
     assert not [r for r in caplog.records if r.exc_info]
@@ -72,7 +72,7 @@ def test_a_served_instance_logs_scanners_in_one_line_each(app_env):
     with AppServer(app_env("db")) as server, httpx.Client(timeout=10) as scanner:
         # gunicorn itself refuses control characters; the rest reaches Django.
         hosts = [f"scan-{number}.invalid" for number in range(20)]
-        hosts.append("evil.example\"<script> " + "A" * 2000)
+        hosts.append('evil.example"<script> ' + "A" * 2000)
         for host in hosts:
             response = scanner.get(
                 server.url + "/accounts/login/",

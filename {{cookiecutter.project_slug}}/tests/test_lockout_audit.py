@@ -23,7 +23,10 @@ def throttling(settings):
     settings.AXES_COOLOFF_TIME = datetime.timedelta(seconds=COOL_OFF)
 
 
-def attempt(client, username="alice", password="wrong password"):
+WRONG = "wrong password"
+
+
+def attempt(client, username="alice", password=WRONG):
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 
