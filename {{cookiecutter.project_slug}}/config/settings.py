@@ -298,11 +298,8 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # --- Email -----------------------------------------------------------------
 
 # A production backend: Django 6.1's check --deploy refuses console and friends.
-MAILERS = {
-    "default": mailer(
-        url_setting("EMAIL_URL", environ.Env.email_url_config, default="smtp://localhost:25")
-    )
-}
+# Every EMAIL_URL scheme either sends (its options carried over) or stops start-up.
+MAILERS = {"default": mailer("EMAIL_URL", default="smtp://localhost:25")}
 DEFAULT_FROM_EMAIL = text("DJANGO_DEFAULT_FROM_EMAIL", default=BAKED_DEFAULT_FROM_EMAIL)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
