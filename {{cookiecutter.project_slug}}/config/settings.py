@@ -295,6 +295,15 @@ AXES_DISABLE_ACCESS_LOG = True
 # Masked in the stored form data and in axes' log lines (the password always is).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 
+# --- Password-reset throttling (accounts/password_reset.py) -----------------
+
+# Mailbox flooding through "forgot password": at most this many reset mails per
+# target address, and reset requests per client address, within the window.
+# Counted in the default cache: shared between instances only with a CACHE_URL.
+PASSWORD_RESET_ADDRESS_LIMIT = integer("DJANGO_PASSWORD_RESET_ADDRESS_LIMIT", default=3, minimum=1)
+PASSWORD_RESET_CLIENT_LIMIT = integer("DJANGO_PASSWORD_RESET_CLIENT_LIMIT", default=10, minimum=1)
+PASSWORD_RESET_WINDOW = integer("DJANGO_PASSWORD_RESET_WINDOW", default=3600, minimum=1)
+
 # --- Email -----------------------------------------------------------------
 
 # A production backend: Django 6.1's check --deploy refuses console and friends.

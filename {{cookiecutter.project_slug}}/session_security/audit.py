@@ -31,6 +31,7 @@ EVENTS = (
     "dbsc_cookie_missing",
     "dbsc_ended",
     "host_refused",
+    "password_reset_throttled",
 )
 
 

@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.servers",
     "tests.fixtures.browser",
+    "tests.fixtures.mail",
     "pytester",
 ]
 

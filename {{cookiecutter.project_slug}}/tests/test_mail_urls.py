@@ -8,10 +8,6 @@ server is told to trust), a directory, the server's console. Schemes no
 backend can use are refused at start-up, naming the variable.
 """
 
-import email
-import re
-import secrets
-import ssl
 import subprocess
 import sys
 
@@ -19,61 +15,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.environment import mailer
-from tests.fixtures.servers import PROJECT_DIR, AppServer, Browser, manage, production_env
-from tests.fixtures.services import free_port
+from tests.fixtures.mail import RESET_LINK, SmtpServer, reset_link
+from tests.fixtures.servers import PROJECT_DIR, AppServer, Browser, production_env
 
 pytestmark = pytest.mark.services
-RESET_LINK = re.compile(r"/accounts/password/reset/[\w-]+/[\w-]+/")
-
-
-def reset_link(raw):
-    """The reset link in a raw mail (quoted-printable, as Django sends it)."""
-    body = email.message_from_string(raw).get_payload(decode=True).decode()
-    return RESET_LINK.search(body)
-
-
-class SmtpServer:
-    """aiosmtpd in a thread on loopback; ``messages`` holds what it received."""
-
-    def __init__(self, certificate=None, *, implicit_tls=False):
-        from aiosmtpd.controller import Controller
-
-        self.messages = []
-        context = None
-        if certificate:
-            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            context.load_cert_chain(certificate.certfile, certificate.keyfile)
-        self.port = free_port()
-        options = {}
-        if context and implicit_tls:
-            options["ssl_context"] = context
-        elif context:
-            options |= {"tls_context": context, "require_starttls": True}
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **options)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode(errors="replace")))
-        return "250 OK"
-
-    def __enter__(self):
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.controller.stop()
-
-
-@pytest.fixture(scope="module")
-def mail_user(app_database):
-    """A user with a mail address, on the database every app server shares."""
-    name = f"mail_{secrets.token_hex(4)}"
-    address = f"{name}@example.org"
-    script = (
-        "from django.contrib.auth import get_user_model\n"
-        f"get_user_model().objects.create_user({name!r}, email={address!r}, password='x' * 20)\n"
-    )
-    manage(production_env(DATABASE_URL=app_database), "shell", "--no-imports", "-c", script)
-    return address
 
 
 def request_reset(env, address):
