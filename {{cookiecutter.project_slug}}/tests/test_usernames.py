@@ -143,3 +143,26 @@ def test_on_postgresql_sign_in_ignores_case_and_look_alikes_are_refused(
             " email, is_staff, is_active, date_joined, session_epoch)"
             " VALUES ('', false, 'ALICE', '', '', '', false, true, now(), 0)"
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_names_existing_look_alikes_instead_of_failing_obscurely():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = ("accounts", "0001_initial"), ("accounts", "0002_username_case_insensitive")
+
+    def executor():
+        return MigrationExecutor(connection)
+
+    executor().migrate([before])
+    old_users = executor().loader.project_state([before]).apps.get_model("accounts", "User")
+    old_users.objects.create(username="Alice")
+    old_users.objects.create(username="alice")
+    old_users.objects.create(username="bob")
+    with pytest.raises(RuntimeError, match="differ only in case.*: Alice, alice$"):
+        executor().migrate([after])
+    old_users.objects.filter(username="Alice").delete()
+    executor().migrate([after])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user("BOB")
