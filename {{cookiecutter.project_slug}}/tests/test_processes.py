@@ -85,3 +85,11 @@ def test_a_clean_run_passes(child):
 def test_this_run_is_marked(request):
     assert MARK_VARIABLE in os.environ
     assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+
+
+def test_pytest_redis_server_is_tracked(redis_proc):
+    """redis-server writes its title over its environment, hiding the mark:
+    the fixture's process is recorded instead."""
+    from tests.fixtures.processes import TRACKED
+
+    assert redis_proc.process.pid in TRACKED
