@@ -54,7 +54,20 @@ def _count(key, window):
 
 
 def throttled(request, address):
-    """Count this request; ``"client"`` or ``"address"`` if over a limit, else ``None``."""
+    """Count this request; ``"client"`` or ``"address"`` if over a limit, else ``None``.
+
+    If the counters cannot be reached (Redis down), nothing can be counted and
+    no mail is sent (``"store_unavailable"``): a flood must not get through
+    exactly while the limit is blind.
+    """
+    try:
+        return _throttled(request, address)
+    except Exception:  # any cache backend's connection error
+        log.warning("password-reset counters unavailable", exc_info=True)
+        return "store_unavailable"
+
+
+def _throttled(request, address):
     window = settings.PASSWORD_RESET_WINDOW
     client = client_ip(request) or "unknown"
     if _count(f"{KEY_PREFIX}:client:{client}", window) > settings.PASSWORD_RESET_CLIENT_LIMIT:

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from session_security.engines import fail_fast_options
 from tests.conftest import PASSWORD, HttpsClient
 from tests.fixtures.mail import SmtpServer
 from tests.fixtures.servers import AppServer, Browser, running
@@ -142,3 +143,19 @@ def test_two_app_servers_sharing_redis_send_n_mails_in_all(app_env, mail_user, r
         refused = sum(log.count("event=password_reset_throttled") for log in logs)
         assert refused == ADDRESS_LIMIT
         assert all("Traceback" not in log for log in logs)
+
+
+def test_without_its_counters_no_reset_mail_is_sent(alice, settings, caplog):
+    """Redis down: the limit is blind, so nothing is sent (and nothing breaks)."""
+    caplog.set_level(logging.INFO, logger="session_security.audit")
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": fail_fast_options(),
+        },
+    }
+    ask(HttpsClient(REMOTE_ADDR=HERE), "alice@example.org")
+    assert not mail.outbox
+    assert "limit=store_unavailable" in throttled_lines(caplog)[0]
