@@ -213,13 +213,42 @@ def tail(text, lines):
     return "\n".join(kept)
 
 
+# After a timeout, how long a command gets to stop its own servers.
+STOP_GRACE_SECONDS = 60
+
+
+def run_stopping_gently(command, *, timeout=None, **kwargs):
+    """``subprocess.run``, but a command past its ``timeout`` gets SIGTERM first.
+
+    ``subprocess.run`` kills on timeout (SIGKILL): a baked test suite killed
+    that way cannot stop the Redis and PostgreSQL servers it started (they run
+    in sessions of their own), and they stay behind, orphaned. The baked suite
+    turns SIGTERM into an orderly stop (``tests/fixtures/processes.py``), so it
+    gets that first, then SIGKILL after ``STOP_GRACE_SECONDS``.
+    """
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            try:
+                process.communicate(timeout=STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
 def run_checked(command, *, report_lines=None, **kwargs):
     """Run ``command``; on failure, fail the test with its output.
 
     ``report_lines`` keeps the report to the end of each stream: a failing
     test suite prints thousands of lines, and its summary comes last.
     """
-    result = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
+    result = run_stopping_gently(command, **kwargs)
     if result.returncode != 0:
         pytest.fail(
             f"{' '.join(map(str, command))} exited {result.returncode} in {kwargs.get('cwd')}\n"

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
 from session_security import revocation
 
@@ -17,3 +18,5 @@ def sign_out_everywhere(modeladmin, request, queryset):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     actions = [sign_out_everywhere]
+    add_form = UserCreationForm
+    form = UserChangeForm

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 
+from accounts.models import User
+
 
 def password_matches(request, user, password):
     """Check ``user``'s password through ``authenticate()``, as the login does:
@@ -48,3 +50,20 @@ class ConfirmPasswordForm(forms.Form):
         if not password_matches(self.request, self.user, password):
             raise forms.ValidationError("That is not your password.", code="password_incorrect")
         return password
+
+
+class UserCreationForm(auth_forms.AdminUserCreationForm):
+    """The admin's "add user" form, for this project's user model: a name that
+    differs from an existing one only in case is refused ("already exists"),
+    by Django's own check and, whatever the path, by the model's constraint."""
+
+    class Meta(auth_forms.AdminUserCreationForm.Meta):
+        model = User
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    """The admin's user form: renaming onto another user's name in another
+    case fails the case-insensitive constraint with a form error."""
+
+    class Meta(auth_forms.UserChangeForm.Meta):
+        model = User

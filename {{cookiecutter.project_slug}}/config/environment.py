@@ -97,6 +97,9 @@ def text(name, default):
     return _raw(name) or default
 
 
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+# django-environ's names for what the URL says -> Django 6.1's MAILERS OPTIONS.
 SMTP_OPTIONS = {
     "EMAIL_HOST": "host",
     "EMAIL_PORT": "port",
@@ -104,18 +107,86 @@ SMTP_OPTIONS = {
     "EMAIL_HOST_PASSWORD": "password",
     "EMAIL_USE_TLS": "use_tls",
     "EMAIL_USE_SSL": "use_ssl",
-    "EMAIL_TIMEOUT": "timeout",
+}
+# Query-string options (``?timeout=10``) each backend takes.
+QUERY_OPTIONS = {
+    SMTP_BACKEND: {
+        "TIMEOUT": "timeout",
+        "SSL_CERTFILE": "ssl_certfile",
+        "SSL_KEYFILE": "ssl_keyfile",
+    },
 }
 
 
-def mailer(email_config):
-    """Turn django-environ's ``EMAIL_URL`` settings into a ``MAILERS`` entry."""
-    options = {
-        option: email_config[setting]
-        for setting, option in SMTP_OPTIONS.items()
-        if email_config.get(setting) not in (None, "")
-    }
-    return {"BACKEND": email_config["EMAIL_BACKEND"], "OPTIONS": options}
+def _scheme(url):
+    return (url or "").split(":", 1)[0].lower()
+
+
+def _url_flag(name, option, value):
+    """``?email_use_tls=false`` arrives as the string 'false', which is true."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ImproperlyConfigured(f"{name}: {option}={value!r} is not a yes/no value")
+
+
+def mailer(name, default):
+    """A ``MAILERS`` entry from the mail URL in ``name`` (django-environ's schemes).
+
+    Django 6.1's ``MAILERS`` replaced the ``EMAIL_*`` settings that
+    django-environ still produces, and a backend refuses, at the first mail
+    only, an option it does not know or a missing one. So every option the
+    URL carries is translated here, and what no backend could use stops
+    start-up naming the variable:
+
+    - ``smtps://`` is refused as ambiguous (django-environ reads it as
+      STARTTLS, most people mean implicit TLS): ``smtp+tls://`` is STARTTLS
+      (port 587), ``smtp+ssl://`` implicit TLS (port 465).
+    - ``filemail:///var/mail/out`` writes to ``/var/mail/out`` (a file URL's
+      path is absolute; django-environ drops its leading slash).
+    """
+    url = _raw(name) or default
+    email_config = url_setting(name, environ.Env.email_url_config, default)
+    scheme = _scheme(url)
+    if scheme == "smtps":
+        raise ImproperlyConfigured(
+            f"{name}: 'smtps://' is ambiguous; use smtp+tls:// (STARTTLS, port 587) "
+            "or smtp+ssl:// (implicit TLS, port 465)"
+        )
+    backend = email_config["EMAIL_BACKEND"]
+    options = {}
+    if backend == SMTP_BACKEND:
+        options = {
+            option: email_config[setting]
+            for setting, option in SMTP_OPTIONS.items()
+            if email_config.get(setting) not in (None, "")
+        }
+        for option in ("use_tls", "use_ssl"):
+            if option in options:
+                options[option] = _url_flag(name, option, options[option])
+        if not options.get("host"):
+            raise ImproperlyConfigured(f"{name} needs a mail server host, e.g. smtp://host:25")
+        if options.get("use_tls") and options.get("use_ssl"):
+            raise ImproperlyConfigured(f"{name}: use_tls and use_ssl exclude each other")
+    elif backend == FILE_BACKEND:
+        path = email_config.get("EMAIL_FILE_PATH", "").strip("/")
+        if not path:
+            raise ImproperlyConfigured(
+                f"{name} needs a directory for the mail files, e.g. filemail:///var/mail/out"
+            )
+        options["file_path"] = "/" + path
+    known = QUERY_OPTIONS.get(backend, {})
+    for key, value in email_config.get("OPTIONS", {}).items():
+        if key not in known:
+            allowed = ", ".join(option.lower() for option in known) or "none"
+            raise ImproperlyConfigured(
+                f"{name}: unknown option {key.lower()!r} for {scheme or backend}:// "
+                f"(options here: {allowed})"
+            )
+        options[known[key]] = value
+    return {"BACKEND": backend, "OPTIONS": options}
 
 
 def database(name, default):

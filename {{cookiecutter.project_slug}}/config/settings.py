@@ -302,14 +302,20 @@ AXES_DISABLE_ACCESS_LOG = True
 # Masked in the stored form data and in axes' log lines (the password always is).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 
+# --- Password-reset throttling (accounts/password_reset.py) -----------------
+
+# Mailbox flooding through "forgot password": at most this many reset mails per
+# target address, and reset requests per client address, within the window.
+# Counted in the default cache: shared between instances only with a CACHE_URL.
+PASSWORD_RESET_ADDRESS_LIMIT = integer("DJANGO_PASSWORD_RESET_ADDRESS_LIMIT", default=3, minimum=1)
+PASSWORD_RESET_CLIENT_LIMIT = integer("DJANGO_PASSWORD_RESET_CLIENT_LIMIT", default=10, minimum=1)
+PASSWORD_RESET_WINDOW = integer("DJANGO_PASSWORD_RESET_WINDOW", default=3600, minimum=1)
+
 # --- Email -----------------------------------------------------------------
 
 # A production backend: Django 6.1's check --deploy refuses console and friends.
-MAILERS = {
-    "default": mailer(
-        url_setting("EMAIL_URL", environ.Env.email_url_config, default="smtp://localhost:25")
-    )
-}
+# Every EMAIL_URL scheme either sends (its options carried over) or stops start-up.
+MAILERS = {"default": mailer("EMAIL_URL", default="smtp://localhost:25")}
 DEFAULT_FROM_EMAIL = text("DJANGO_DEFAULT_FROM_EMAIL", default=BAKED_DEFAULT_FROM_EMAIL)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -337,8 +343,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"refused_host": {"()": "session_security.logfilters.RefusedHost"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # Scanners' random Host headers: one audit line each, not a traceback.
+        "django.security.DisallowedHost": {"filters": ["refused_host"]},
         # One line per session event (login, logout, timeout, rotation...).
         "session_security.audit": {
             "level": choice("DJANGO_AUDIT_LOG_LEVEL", ("INFO", "WARNING"), default="INFO"),

@@ -21,5 +21,6 @@ Each concern lives in its own module:
 - ``devices``: readable device names for the session list;
 - ``receivers``: login, logout and deactivation hooks;
 - ``audit``: one structured log line per session event, keys hashed;
+- ``logfilters``: a refused ``Host`` header logged as one audit line;
 - ``checks``: system checks for what Django's ``check --deploy`` misses.
 """

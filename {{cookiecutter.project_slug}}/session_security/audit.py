@@ -17,6 +17,7 @@ logger = logging.getLogger("session_security.audit")
 EVENTS = (
     "login",
     "login_failed",
+    "login_locked_out",
     "logout",
     "timeout",
     "rotation",
@@ -31,6 +32,8 @@ EVENTS = (
     "dbsc_proof_failed",
     "dbsc_cookie_missing",
     "dbsc_ended",
+    "host_refused",
+    "password_reset_throttled",
 )
 
 

@@ -21,9 +21,11 @@ from session_security.engines import (
 )
 
 pytest_plugins = [
+    "tests.fixtures.processes",
     "tests.fixtures.services",
     "tests.fixtures.servers",
     "tests.fixtures.browser",
+    "tests.fixtures.mail",
     "pytester",
 ]
 

@@ -27,6 +27,7 @@ from tests.conftest import (
     sign_in,
     use_engine,
 )
+from tests.fixtures.processes import track
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
@@ -59,6 +60,7 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
         )
+        track(self.process.pid)  # redis-server hides its environment (see processes.py)
         client = self.client()
         for _ in range(100):
             try:

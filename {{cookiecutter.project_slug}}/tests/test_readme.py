@@ -9,7 +9,7 @@ README = (PROJECT / "README.md").read_text()
 SOURCES = [PROJECT / "manage.py", *sorted((PROJECT / "config").glob("*.py"))]
 # Each variable is read through one of config.environment's readers (or
 # os.environ.get in manage.py): the name is that call's first argument.
-READERS = r"(?:flag|integer|choice|words|text|required|url_setting|database|environ\.get)"
+READERS = r"(?:flag|integer|choice|words|text|required|url_setting|database|mailer|environ\.get)"
 VARIABLE = re.compile(READERS + r'\(\s*"([A-Z][A-Z0-9_]+)"')
 
 

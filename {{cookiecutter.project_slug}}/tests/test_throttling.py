@@ -236,15 +236,16 @@ def test_sign_in_with_surrounding_spaces_works(user):
     assert AccessAttempt.objects.count() == 0
 
 
-def test_usernames_stay_case_sensitive_for_the_password_check(user):
-    """Django compares usernames exactly, so "ALICE" is not alice's login: a failure,
-    counted against alice, while the correct spelling still signs in."""
+def test_any_case_signs_in_and_any_case_is_counted_against_the_same_pair(user):
+    """Usernames ignore case (tests/test_usernames.py): "ALICE" with a wrong
+    password is a failure counted against alice, and with the right one signs
+    in as alice, clearing the pair's count."""
     client = at(HERE)
-    response = attempt(client, "ALICE", PASSWORD)
-    assert response.status_code == 200
+    assert attempt(client, "ALICE", WRONG).status_code == 200
     attempt_row = AccessAttempt.objects.get()
     assert (attempt_row.username, attempt_row.failures_since_start) == ("alice", 1)
-    assert_signs_in(client)
+    assert_signs_in(client, typed="ALICE")
+    assert not AccessAttempt.objects.exists()
 
 
 def test_a_name_that_grows_when_case_folded_is_still_counted(user):

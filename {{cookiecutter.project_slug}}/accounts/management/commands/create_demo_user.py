@@ -17,7 +17,11 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("create_demo_user runs only with DJANGO_DEBUG=on.")
         password = secrets.token_urlsafe(12)
-        user, _ = get_user_model().objects.get_or_create(username=username)
+        users = get_user_model().objects
+        try:  # any case of an existing name is that user (usernames ignore case)
+            user = users.get_by_natural_key(username)
+        except users.model.DoesNotExist:
+            user = users.create_user(username)
         user.set_password(password)
         user.save()
         self.stdout.write(f"Demo user: {username}\nPassword:  {password}")

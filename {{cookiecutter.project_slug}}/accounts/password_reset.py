@@ -1,0 +1,100 @@
+"""Password-reset requests, throttled per target address and per client address.
+
+"Forgot your password?" sends a mail to any address anyone types in: left
+alone, one script floods a mailbox, and the mail server's reputation goes
+with it. Each request is counted twice, in the shared default cache (Redis,
+from ``CACHE_URL``): per client address (``session_security.clientip``, the
+address through the trusted proxies) and per target address (case-folded,
+stored only as a keyed hash). Past either limit within the window, the
+request gets exactly the page an accepted one gets (no account enumeration),
+no mail is sent, and a ``password_reset_throttled`` audit line is written.
+
+Why a counter on Django's cache rather than a library: django-axes counts
+failed *authentications* (its ``user_login_failed`` handler) and has no notion
+of a reset request; django-ratelimit (4.1, last released in 2023) would need
+key functions for both counts anyway, and does the same ``add`` plus ``incr``
+underneath. Django's ``RedisCache`` makes ``add`` a ``SET NX`` with expiry and
+``incr`` a Redis ``INCR``: atomic across every app server sharing the Redis.
+
+A request throttled per client is not counted against the target address: a
+single client cannot use up someone's reset allowance by itself.
+"""
+
+import logging
+import unicodedata
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.core.cache import caches
+from django.http import HttpResponseRedirect
+from django.urls import reverse_lazy
+
+from session_security import audit
+from session_security.state import state_of
+
+CACHE_ALIAS = "default"
+KEY_PREFIX = "password-reset"
+log = logging.getLogger(__name__)
+
+
+def normalise_address(address):
+    """The form a target address is counted under: NFKC, case-folded, stripped."""
+    return unicodedata.normalize("NFKC", str(address)).casefold().strip()
+
+
+def _count(key, window):
+    """Add one to ``key`` (created with a ``window``-second lifetime); the new count."""
+    cache = caches[CACHE_ALIAS]
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: a new window starts
+        cache.add(key, 1, timeout=window)
+        return 1
+
+
+def throttled(request, address):
+    """Count this request; ``"client"`` or ``"address"`` if over a limit, else ``None``.
+
+    If the counters cannot be reached (Redis down), nothing can be counted and
+    no mail is sent (``"store_unavailable"``): a flood must not get through
+    exactly while the limit is blind.
+    """
+    try:
+        return _throttled(request, address)
+    except Exception:  # any cache backend's connection error
+        log.warning("password-reset counters unavailable", exc_info=True)
+        return "store_unavailable"
+
+
+def _throttled(request, address):
+    window = settings.PASSWORD_RESET_WINDOW
+    client = state_of(request).ip or "unknown"
+    if _count(f"{KEY_PREFIX}:client:{client}", window) > settings.PASSWORD_RESET_CLIENT_LIMIT:
+        return "client"
+    target = audit.key_hash(normalise_address(address))
+    if _count(f"{KEY_PREFIX}:address:{target}", window) > settings.PASSWORD_RESET_ADDRESS_LIMIT:
+        return "address"
+    return None
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view; a throttled request looks accepted and sends nothing."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        address = form.cleaned_data["email"]
+        limit = throttled(self.request, address)
+        if limit is None:
+            return super().form_valid(form)  # sends the mail, if the address has an account
+        audit.log_event(
+            "password_reset_throttled",
+            level=logging.WARNING,
+            address_hash=audit.key_hash(normalise_address(address)),
+            ip=state_of(self.request).ip,
+            limit=limit,
+        )
+        return HttpResponseRedirect(self.get_success_url())
