@@ -119,7 +119,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches and sessions ---------------------------------------------------
 
-CACHES = engines.caches(url_setting("CACHE_URL", environ.Env.cache_url_config, default=None))
+# Redis with Sentinel (redis+sentinel://) follows a failover; sessions use the primary only.
+CACHES = engines.caches(url_setting("CACHE_URL", engines.cache_url_config, default=None))
 
 SESSION_ENGINE_NAME = choice(
     "DJANGO_SESSION_ENGINE", engines.ENGINE_NAMES, default=BAKED_SESSION_ENGINE

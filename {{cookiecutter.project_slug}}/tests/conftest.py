@@ -23,6 +23,7 @@ from session_security.engines import (
 pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.servers",
+    "tests.fixtures.replication",
     "tests.fixtures.browser",
     "pytester",
 ]
