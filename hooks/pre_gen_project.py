@@ -39,6 +39,7 @@ RESERVED_SLUGS = {
     "django",
     "environ",
     "manage",
+    "notices",
     "psycopg",
     "pytest",
     "redis",
