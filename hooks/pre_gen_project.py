@@ -42,6 +42,7 @@ RESERVED_SLUGS = {
     "django",
     "environ",
     "manage",
+    "notices",
     "psycopg",
     "pytest",
     "redis",

@@ -196,6 +196,8 @@ def database(name, default):
     would fail later with an import error that does not name the variable.
     """
     config = url_setting(name, environ.Env.db_url_config, default)
+    if config is None:  # unset, and no default: an optional database
+        return None
     if config["ENGINE"] not in set(environ.Env.DB_SCHEMES.values()):
         schemes = ", ".join(sorted({"postgres", "postgresql", "sqlite", "mysql"}))
         raise ImproperlyConfigured(

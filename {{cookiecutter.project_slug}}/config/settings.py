@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
@@ -67,12 +68,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "session_security",
     "accounts",
+    # The one ordinary model: read from the replica when there is one.
+    "notices",
     # Login throttling: failed sign-ins are counted in its tables.
     "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Stale reads while changing something: writes and the admin read the primary.
+    "config.routers.PrimaryReadsMiddleware",
     # Permissions-Policy and Cross-Origin-Resource-Policy.
     "session_security.middleware.SecurityHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -120,9 +125,31 @@ DATABASES["default"]["CONN_MAX_AGE"] = integer("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A streaming replica for ordinary reads. A lagging copy must never decide
+# about a session: sessions, the registry, users, axes and the admin read the
+# primary (config/routers.py); an unreachable replica sends reads there too.
+DATABASE_REPLICA = database("DATABASE_REPLICA_URL", default=None)
+if DATABASE_REPLICA is not None:
+    if DATABASE_REPLICA["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must name a replica of DATABASE_URL's database "
+            f"(same engine; got {DATABASE_REPLICA['ENGINE']!r})"
+        )
+    DATABASES["replica"] = DATABASE_REPLICA | {
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # The test database's replica is the test database itself.
+        "TEST": {"MIRROR": "default"},
+    }
+    if "postgresql" in DATABASE_REPLICA["ENGINE"]:
+        # A replica that does not answer costs each request 2 s, not minutes.
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+
 # --- Caches and sessions ---------------------------------------------------
 
-CACHES = engines.caches(url_setting("CACHE_URL", environ.Env.cache_url_config, default=None))
+# Redis with Sentinel (redis+sentinel://) follows a failover; sessions use the primary only.
+CACHES = engines.caches(url_setting("CACHE_URL", engines.cache_url_config, default=None))
 
 SESSION_ENGINE_NAME = choice(
     "DJANGO_SESSION_ENGINE", engines.ENGINE_NAMES, default=BAKED_SESSION_ENGINE

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("dbsc/", include("session_security.urls")),
+    path("notices/", include("notices.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,11 @@ name to this app's hardened backends and builds the cache they need. It is
 imported by the settings module, so it must not import models.
 """
 
+import re
+
 from django.core.exceptions import ImproperlyConfigured
+
+from session_security import sentinel
 
 ENGINE_NAMES = ("db", "cache", "cached_db", "signed_cookies")
 
@@ -21,13 +25,39 @@ ENGINES = {
 SESSION_CACHE_ALIAS = "sessions"
 
 REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+REDIS_BACKENDS = (REDIS_BACKEND, sentinel.BACKEND)
 
 # Shared caches are the only ones that work with more than one process.
 SHARED_CACHE_BACKENDS = (
-    REDIS_BACKEND,
+    *REDIS_BACKENDS,
     "django.core.cache.backends.memcached.PyMemcacheCache",
     "django.core.cache.backends.memcached.PyLibMCCache",
 )
+
+
+# URL schemes other libraries use for Redis Cluster: refused, not half-served.
+CLUSTER_SCHEMES = ("redis+cluster", "rediss+cluster", "rediscluster", "redis-cluster")
+
+
+def cache_url_config(url):
+    """Parse ``CACHE_URL``: django-environ's forms, plus ``redis+sentinel://``.
+
+    A Redis Cluster URL is refused: the layer does not speak the cluster
+    protocol (see the README, "Scaling out"). Errors are ``ValueError``s,
+    which ``config.environment.url_setting`` reports naming the variable.
+    """
+    import environ
+
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in CLUSTER_SCHEMES:
+        raise ValueError(
+            f"{scheme}:// is Redis Cluster, which this project does not support; "
+            "use one primary, with replicas and Sentinel (redis+sentinel://...)"
+        )
+    if scheme == sentinel.SCHEME:
+        sentinel.parse_url(url)  # every mistake stops start-up here, not at the first request
+        return {"BACKEND": sentinel.BACKEND, "LOCATION": url}
+    return environ.Env.cache_url_config(url)
 
 
 def caches(cache_config):
@@ -44,8 +74,22 @@ def caches(cache_config):
         }
     sessions = dict(cache_config)
     if sessions["BACKEND"] == REDIS_BACKEND:
+        sessions["LOCATION"] = primary_only(sessions["LOCATION"])
+    if sessions["BACKEND"] in REDIS_BACKENDS:
         sessions["OPTIONS"] = fail_fast_options() | sessions.get("OPTIONS", {})
     return {"default": cache_config, SESSION_CACHE_ALIAS: sessions}
+
+
+def primary_only(location):
+    """The first server of a multi-server ``CACHE_URL``: the only one sessions use.
+
+    With several servers Django's ``RedisCache`` writes to the first and
+    reads from a random other one, a replica: a session written at sign-in
+    and not yet replicated would be missing there (a silent sign-out), and
+    a deleted one still readable. The general cache keeps all of them.
+    """
+    servers = location if isinstance(location, list | tuple) else re.split("[;,]", location)
+    return servers[0]
 
 
 def fail_fast_options():

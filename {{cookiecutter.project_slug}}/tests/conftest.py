@@ -24,6 +24,7 @@ pytest_plugins = [
     "tests.fixtures.processes",
     "tests.fixtures.services",
     "tests.fixtures.servers",
+    "tests.fixtures.replication",
     "tests.fixtures.browser",
     "tests.fixtures.mail",
     "pytester",

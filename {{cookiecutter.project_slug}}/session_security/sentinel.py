@@ -1,0 +1,107 @@
+"""Redis behind Sentinel, under Django's own ``RedisCache``.
+
+``CACHE_URL=redis+sentinel://[[user]:password@]host:port[,host:port...]/service[/db]``
+names the Sentinels (any number; they are asked in turn) and the service
+they watch. Every command goes to the service's current primary, asked of
+the Sentinels whenever a connection is opened: after a failover the next
+connection reaches the promoted replica, without a restart.
+
+Why not django-redis (which has Sentinel support since 5.0): the session
+layer is built and tested on Django's ``RedisCache`` (its fail-fast client
+options, the outage handling of both engines, the system checks), and
+django-redis brings a second client stack with its own exception wrapping
+and defaults to harden again. Django's client builds each pool with
+``pool_class.from_url(url)``, which redis-py's ``SentinelConnectionPool``
+lacks (it needs a service name and a ``Sentinel``); overriding that one
+method is all it takes. The Sentinel protocol itself (discovery, following
+a promotion, dropping a demoted primary's connections on ``READONLY``) is
+redis-py's.
+
+Reads never go to a replica: a session written at sign-in and not yet
+replicated would be missing there, and a deleted one still readable.
+"""
+
+from urllib.parse import unquote, urlsplit
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+SCHEME = "redis+sentinel"
+BACKEND = "session_security.sentinel.RedisSentinelCache"
+DEFAULT_SENTINEL_PORT = 26379
+# Client options that also apply to the connections to the Sentinels.
+SENTINEL_OPTIONS = ("socket_connect_timeout", "socket_timeout", "retry")
+
+
+def parse_url(url):
+    """``{"sentinels": [(host, port), ...], "service_name", "db", "username", "password"}``.
+
+    Raises ``ValueError`` with a message saying what is wrong.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != SCHEME:
+        raise ValueError(f"a Sentinel URL starts with {SCHEME}://")
+    userinfo, _, hosts = parts.netloc.rpartition("@")
+    username, _, password = userinfo.partition(":")
+    sentinels = []
+    for address in hosts.split(","):
+        host, colon, port = address.strip().rpartition(":")
+        if not colon:
+            host, port = address.strip(), ""
+        host = host.strip("[]")
+        if not host:
+            raise ValueError(f"empty Sentinel address in {hosts!r}")
+        try:
+            number = int(port) if port else DEFAULT_SENTINEL_PORT
+        except ValueError:
+            raise ValueError(f"bad Sentinel port in {address!r}") from None
+        if not 0 < number < 65536:
+            raise ValueError(f"bad Sentinel port in {address!r}")
+        sentinels.append((host, number))
+    path = [segment for segment in parts.path.split("/") if segment]
+    if not path or len(path) > 2:
+        raise ValueError("the path must be /<service name> or /<service name>/<db>")
+    db = path[1] if len(path) == 2 else "0"
+    if not db.isdigit():
+        raise ValueError(f"the database number {db!r} is not a whole number")
+    return {
+        "sentinels": sentinels,
+        "service_name": unquote(path[0]),
+        "db": int(db),
+        "username": unquote(username) or None,
+        "password": unquote(password) or None,
+    }
+
+
+class SentinelCacheClient(RedisCacheClient):
+    """Django's Redis client with one pool: the primary, found through Sentinel."""
+
+    def _get_connection_pool(self, write):
+        if 0 not in self._pools:
+            from redis.sentinel import Sentinel, SentinelConnectionPool
+
+            target = parse_url(self._servers[0])
+            # The Sentinels get the same fail-fast timeouts as the data connections.
+            sentinel_options = {
+                name: self._pool_options[name]
+                for name in SENTINEL_OPTIONS
+                if name in self._pool_options
+            }
+            manager = Sentinel(target["sentinels"], sentinel_kwargs=sentinel_options)
+            self._pools[0] = SentinelConnectionPool(
+                target["service_name"],
+                manager,
+                db=target["db"],
+                username=target["username"],
+                password=target["password"],
+                **self._pool_options,
+            )
+        return self._pools[0]
+
+
+class RedisSentinelCache(RedisCache):
+    """``RedisCache`` whose location is one Sentinel URL (commas and all)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._servers = [server] if isinstance(server, str) else list(server)[:1]
+        self._class = SentinelCacheClient
