@@ -130,8 +130,8 @@ MUTANTS = [
     Mutant(
         "a password change raises the epoch",
         "session_security/revocation.py",
-        "    raise_epoch(user)\n    count = registry.end_all(user, \"password_changed\"",
-        "    count = registry.end_all(user, \"password_changed\"",
+        '    raise_epoch(user)\n    count = registry.end_all(user, "password_changed"',
+        '    count = registry.end_all(user, "password_changed"',
         ("tests/test_privilege_changes.py::test_every_password_change_raises_the_epoch",),
     ),
     Mutant(
@@ -168,6 +168,29 @@ MUTANTS = [
         ".casefold()",
         "",
         ("tests/test_throttling.py",),
+    ),
+    Mutant(
+        "password-reset requests are limited per address",
+        "accounts/password_reset.py",
+        "> settings.PASSWORD_RESET_ADDRESS_LIMIT:",
+        "> 10**9:",
+        (
+            "tests/test_password_reset_throttling.py::test_n_plus_one_requests_for_one_address_send_n_mails",
+        ),
+    ),
+    Mutant(
+        "usernames are unique regardless of case, in the database",
+        "accounts/migrations/0002_username_case_insensitive.py",
+        'django.db.models.functions.text.Lower("username"),',
+        'models.F("username"),',
+        ("tests/test_usernames.py::test_the_manager_and_the_database_refuse_a_look_alike",),
+    ),
+    Mutant(
+        "sign-in takes any case of the name",
+        "accounts/models.py",
+        ".get(same_username(username))",
+        ".get(username=username)",
+        ("tests/test_usernames.py::test_sign_in_with_any_case_of_the_name",),
     ),
     Mutant(
         "no raw session keys in the audit log",
