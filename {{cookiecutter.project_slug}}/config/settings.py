@@ -9,7 +9,6 @@ way round. A wrong value stops start-up with an error naming the variable.
 from datetime import timedelta
 from pathlib import Path
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP

@@ -150,9 +150,7 @@ def test_rotating_the_key_across_restarts(app_env):
 
 
 @pytest.mark.django_db
-def test_rows_of_sessions_never_seen_again_end_at_the_next_cleanup(
-    engine, old_key, settings, user
-):
+def test_rows_of_sessions_never_seen_again_end_at_the_next_cleanup(engine, old_key, settings, user):
     away = HttpsClient()
     sign_in(away)
     deploy(settings, NEW_KEY)

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='sessionrecord',
             name='key_fingerprint',
-            field=models.CharField(blank=True, help_text='Which SECRET_KEY signed it (see secret_keys).', max_length=16),
+            field=models.CharField(blank=True, help_text='Which SECRET_KEY signed the session (see secret_keys).', max_length=16),
         ),
     ]
