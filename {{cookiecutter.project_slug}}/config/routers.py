@@ -26,9 +26,10 @@ import contextvars
 import logging
 import time
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.db import DatabaseError, connections
 from django.urls import reverse
+
+from session_security.native import NativeMiddleware
 
 PRIMARY = "default"
 REPLICA = "replica"
@@ -94,17 +95,11 @@ class ReplicaRouter:
         return db == PRIMARY
 
 
-class PrimaryReadsMiddleware:
+class PrimaryReadsMiddleware(NativeMiddleware):
     """Admin pages and requests that change something read the primary only."""
 
-    sync_capable = True
-    async_capable = True
-
     def __init__(self, get_response):
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
+        super().__init__(get_response)
         self.admin_prefix = None
 
     def needs_primary(self, request):

@@ -9,6 +9,7 @@ Each concern lives in its own module:
 - ``state``: what the layer knows about one request (``request.session_security``);
 - ``policy``: the pure rules (idle, absolute, rotation, binding), as a plan;
 - ``middleware``: carries the plan out on each request, sync and async;
+- ``native``: the base of middleware that runs natively in both modes;
 - ``authentication``: Django's ``get_user`` checks on the user the registry
   read brought, so authentication costs no query of its own;
 - ``epoch``: the per-user session epoch every auth hash covers;

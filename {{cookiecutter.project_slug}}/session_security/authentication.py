@@ -20,7 +20,6 @@ to Django's own ``get_user``.
 from dataclasses import dataclass
 from functools import partial
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -30,6 +29,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
+from session_security.native import NativeMiddleware
 from session_security.state import UNRESOLVED, state_of
 
 
@@ -90,30 +90,11 @@ async def aget_user(request):
     return state.user or AnonymousUser()
 
 
-class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+class AuthenticationMiddleware(NativeMiddleware, auth_middleware.AuthenticationMiddleware):
     """Django's ``AuthenticationMiddleware`` (the admin checks for a subclass),
     taking the user the session layer verified; natively sync and async, so
     ASGI requests make no thread hop here."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if self.async_mode:
-            return self.__acall__(request)
-        self.attach(request)
-        return self.get_response(request)
-
-    async def __acall__(self, request):
-        self.attach(request)
-        return await self.get_response(request)
-
-    def attach(self, request):
+    def before(self, request):
         request.user = SimpleLazyObject(partial(get_user, request))
         request.auser = partial(aget_user, request)

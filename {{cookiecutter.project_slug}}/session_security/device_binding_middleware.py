@@ -13,31 +13,13 @@ state already holds, and never touches a store:
   a refresh costs one request instead of a 403 and a retry.
 """
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-
 from session_security import device_binding
+from session_security.native import NativeMiddleware
 from session_security.state import state_of
 
 
-class DeviceBindingMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if self.async_mode:
-            return self.__acall__(request)
-        return self.add_headers(request, self.get_response(request))
-
-    async def __acall__(self, request):
-        return self.add_headers(request, await self.get_response(request))
-
-    def add_headers(self, request, response):
+class DeviceBindingMiddleware(NativeMiddleware):
+    def after(self, request, response):
         state = state_of(request)
         record = state.record
         if record is None or not device_binding.enabled():

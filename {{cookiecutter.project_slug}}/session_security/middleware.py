@@ -20,7 +20,6 @@ import logging
 import time
 from importlib import import_module
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.base import UpdateError
@@ -35,6 +34,7 @@ from session_security import authentication, device_binding, registry, secret_ke
 from session_security.audit import key_hash, log_event
 from session_security.backends.base import SessionStoreUnavailable
 from session_security.keys import GENERATION_KEY, RECORD_KEY
+from session_security.native import NativeMiddleware
 from session_security.policy import Outcome, Policy
 from session_security.state import RequestState
 
@@ -87,19 +87,13 @@ def renewed_while_sending(request):
     return response
 
 
-class SessionSecurityMiddleware(SessionMiddleware):
+class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
     """A drop-in for Django's ``SessionMiddleware`` (the admin checks for a
     subclass of it); it reimplements the whole request cycle itself, so none
     of the parent's ``MiddlewareMixin`` thread hops happen under ASGI."""
 
-    sync_capable = True
-    async_capable = True
-
     def __init__(self, get_response):
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
+        super().__init__(get_response)
         self.SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
         self.policy = Policy.from_settings()
 
@@ -381,31 +375,17 @@ class SessionSecurityMiddleware(SessionMiddleware):
         )
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(NativeMiddleware):
     """Headers Django has no setting for: Permissions-Policy and CORP."""
 
-    sync_capable = True
-    async_capable = True
-
     def __init__(self, get_response):
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
+        super().__init__(get_response)
         self.headers = {
             "Permissions-Policy": settings.PERMISSIONS_POLICY,
             "Cross-Origin-Resource-Policy": settings.CROSS_ORIGIN_RESOURCE_POLICY,
         }
 
-    def __call__(self, request):
-        if self.async_mode:
-            return self.__acall__(request)
-        return self.add_headers(self.get_response(request))
-
-    async def __acall__(self, request):
-        return self.add_headers(await self.get_response(request))
-
-    def add_headers(self, response):
+    def after(self, request, response):
         for name, value in self.headers.items():
             response.headers.setdefault(name, value)
         return response
