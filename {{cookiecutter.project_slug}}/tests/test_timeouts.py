@@ -8,8 +8,6 @@ tries it after each deadline.
 import math
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from session_security.models import SessionRecord
 from tests.conftest import assert_refused, is_signed_in, replay, session_cookie, sign_in
@@ -75,54 +73,8 @@ def test_expire_at_browser_close_gives_a_session_cookie(client, user, engine, ti
     assert is_signed_in(client.get("/"))
 
 
-class StoreWrites:
-    """Counts writes to the session store and to the registry during a block."""
-
-    def __init__(self, engine, redis):
-        self.engine = engine
-        self.redis = redis
-        self.cookie_writes = 0
-
-    def __enter__(self):
-        if self.redis is not None:
-            self.redis.config_resetstat()
-        self.queries = CaptureQueriesContext(connection)
-        self.queries.__enter__()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.queries.__exit__(*exc_info)
-
-    def _writes(self, table):
-        verbs = ("INSERT", "UPDATE", "DELETE")
-        return sum(
-            1
-            for query in self.queries.captured_queries
-            if query["sql"].startswith(verbs) and table in query["sql"]
-        )
-
-    @property
-    def registry(self):
-        return self._writes("session_security_sessionrecord")
-
-    @property
-    def session_store(self):
-        writes = self._writes("django_session")
-        if self.redis is not None:
-            stats = self.redis.info("commandstats")
-            writes += sum(
-                stats.get(f"cmdstat_{command}", {}).get("calls", 0)
-                for command in ("set", "setex", "psetex", "del", "expire", "getex")
-            )
-        return writes + self.cookie_writes
-
-    def saw(self, response):
-        if "__Host-sessionid" in response.cookies:
-            self.cookie_writes += 1
-
-
 def test_steady_state_requests_do_not_write_the_session(
-    client, user, engine, timeouts, clock, request
+    client, user, engine, timeouts, clock, request_cost
 ):
     """The whole point: no write per request (SESSION_SAVE_EVERY_REQUEST does one each).
 
@@ -130,16 +82,14 @@ def test_steady_state_requests_do_not_write_the_session(
     session store is never written, and the registry's last-seen at most once
     per 30 s refresh window.
     """
-    redis = request.getfixturevalue("redisdb") if engine in ("cache", "cached_db") else None
     sign_in(client)
     client.get("/")
     requests, spacing, window = 120, 10, 30
-    with StoreWrites(engine, redis) as writes:
+    with request_cost() as cost:
         for _ in range(requests):
             clock.shift(spacing)
-            response = client.get("/")
-            writes.saw(response)
-            assert is_signed_in(response)
-    assert writes.session_store == 0
-    assert writes.registry <= math.ceil(requests * spacing / window)
-    assert writes.registry >= (requests * spacing) // window - 1  # and it is kept fresh
+            assert is_signed_in(cost.saw(client.get("/")))
+    registry = [sql for sql in cost.sql_writes if "session_security_sessionrecord" in sql]
+    assert len(cost.sql_writes) - len(registry) + cost.redis_writes + cost.cookies == 0
+    assert len(registry) <= math.ceil(requests * spacing / window)
+    assert len(registry) >= (requests * spacing) // window - 1  # and it is kept fresh
