@@ -142,6 +142,13 @@ MUTANTS = [
         ("tests/test_request_cost.py::test_a_garbled_session_key_never_reaches_the_store",),
     ),
     Mutant(
+        "the signed registry id, not the stored link, names the row",
+        "session_security/registry.py",
+        "return record if record is not None and record.pk == record_id else None",
+        "return record",
+        ("tests/test_stored_sessions.py::test_a_link_to_another_row_is_not_trusted",),
+    ),
+    Mutant(
         "the session auth hash is checked",
         "session_security/authentication.py",
         "if constant_time_compare(session_hash, current):",

@@ -2,7 +2,7 @@
 
 Django's ``AuthenticationMiddleware`` loads the user with a query of its
 own. The session layer has already read the session's registry row, and
-the user with it (one join, see ``registry.lookup``), so ``verify`` makes
+the user with it (one join, see ``registry.read``), so ``verify`` makes
 every check ``django.contrib.auth.get_user`` makes, on that user:
 
 - the session names a user (``SESSION_KEY``), and it is the row's user;

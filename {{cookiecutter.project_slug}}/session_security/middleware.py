@@ -116,7 +116,7 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
                 if session.unverified_record:  # data that no key verifies any more
                     registry.end_if_key_retired(registry.parse_record_id(session.unverified_record))
             else:
-                record = registry.lookup(record_id) if record_id else None
+                record = registry.read(session, record_id) if record_id else None
                 self.execute(request, record, self.judge(request, record))
             response = self.refuse_grace_write(request) or self.get_response(request)
             return self.finish(request, response)
@@ -134,7 +134,7 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
                     record_id = registry.parse_record_id(session.unverified_record)
                     await registry.aend_if_key_retired(record_id)
             else:
-                record = await registry.alookup(record_id) if record_id else None
+                record = await registry.aread(session, record_id) if record_id else None
                 await self.aexecute(request, record, self.judge(request, record))
             response = self.refuse_grace_write(request) or await self.get_response(request)
             return await self.afinish(request, response)

@@ -11,6 +11,7 @@ credential.
 import uuid
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 
@@ -78,3 +79,30 @@ class SessionRecord(models.Model):
     @property
     def device_bound(self):
         return self.device_public_key is not None
+
+
+class Session(AbstractBaseSession):
+    """A stored session of the ``db`` and ``cached_db`` engines, linked to its row.
+
+    Django's own ``Session`` but for ``record``: with it the request's one read
+    brings back the session, its registry row and the user together (see
+    ``backends.db``). No database constraint: a session may briefly outlive a
+    row that ``clear_expired_sessions`` deleted, and must then read as
+    signed out (the join finds nothing), never fail to save. Deleting a row or
+    a user still deletes its stored sessions (the ORM cascades).
+    """
+
+    record = models.ForeignKey(
+        SessionRecord,
+        null=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+        help_text="The registry row of the signed-in session (none while anonymous).",
+    )
+
+    @classmethod
+    def get_session_store_class(cls):
+        from session_security.backends.db import SessionStore  # imports this module
+
+        return SessionStore

@@ -1,24 +1,22 @@
 """Writing to and reading from the session registry (see ``models``).
 
-The middleware reads one row per request by primary key, with its user
-(``lookup``); everything else here runs at login, logout, rotation and
-revocation, or at most once per refresh window (``touch``).
+The middleware reads one row per request, with its user (``read``);
+everything else here runs at login, logout, rotation and revocation, or at
+most once per refresh window (``touch``).
 """
 
 import datetime
 import uuid
-import weakref
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import connections, router
 from django.utils import timezone
 
 from session_security import secret_keys
 from session_security.backends.base import STORE_MARGIN_SECONDS
 from session_security.keys import GENERATION_KEY, RECORD_KEY
 from session_security.models import SessionRecord
+from session_security.reads import JoinedRead
 from session_security.state import state_of
 
 # How long the store keeps a session past its absolute end (see register()).
@@ -121,53 +119,31 @@ def end_all(user, reason, *, keep=None):
     return sessions.update(ended_at=timezone.now(), end_reason=reason)
 
 
-class Lookup:
-    """The per-request read: the row by primary key, its user in the same query.
-
-    Authentication then uses that user instead of loading it again (see
-    ``authentication``), so a request pays one registry round trip in all.
-    The query never changes but its primary key, so it is compiled once per
-    database connection, not on every request as the ORM would (compiling
-    this join costs more than running it). The rows become model instances
-    through Django's own ``from_db`` and the columns' own converters.
-    """
-
-    def __init__(self):
-        self.compiled = weakref.WeakKeyDictionary()
-
-    def compile(self, connection):
-        query = SessionRecord.objects.select_related("user").filter(pk=uuid.UUID(int=0))
-        compiler = query.order_by()[:1].query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        columns = [expression for expression, _, _ in compiler.select]
-        record_fields = [field.attname for field in SessionRecord._meta.concrete_fields]
-        user_fields = [field.attname for field in get_user_model()._meta.concrete_fields]
-        selected = [column.target.attname for column in columns]
-        if len(params) != 1 or selected != record_fields + user_fields:
-            raise RuntimeError(f"unexpected registry query: {sql}")
-        compiled = (sql, compiler, compiler.get_converters(columns), record_fields, user_fields)
-        self.compiled[connection] = compiled
-        return compiled
-
-    def __call__(self, record_pk):
-        connection = connections[router.db_for_read(SessionRecord)]
-        compiled = self.compiled.get(connection) or self.compile(connection)
-        sql, compiler, converters, record_fields, user_fields = compiled
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [SessionRecord._meta.pk.get_db_prep_value(record_pk, connection)])
-            rows = cursor.fetchall()
-        if not rows:
-            return None
-        (row,) = compiler.apply_converters(rows, converters) if converters else rows
-        split = len(record_fields)
-        record = SessionRecord.from_db(connection.alias, record_fields, row[:split])
-        user = get_user_model().from_db(connection.alias, user_fields, row[split:])
-        SessionRecord.user.field.set_cached_value(record, user)
-        return record
-
-
-lookup = Lookup()
+# The per-request read: the row by primary key and its user, in one query
+# (authentication then uses that user instead of loading it again, see
+# ``authentication``).
+lookup = JoinedRead(SessionRecord, "user", ["id"])
 alookup = sync_to_async(lookup)
+
+
+def joined(session, record_id):
+    """The registry row the session's store read with it, if it is ``record_id``'s.
+
+    The database engines read the row (and its user) in the same query as the
+    session itself (see ``backends.db``); the other engines, and a stored
+    session whose link to its row is missing, take the lookup.
+    """
+    record = getattr(session, "joined_record", None)
+    return record if record is not None and record.pk == record_id else None
+
+
+def read(session, record_id):
+    """The session's registry row with its user, or ``None``: no query if already read."""
+    return joined(session, record_id) or lookup(record_id)
+
+
+async def aread(session, record_id):
+    return joined(session, record_id) or await alookup(record_id)
 
 
 def _touching(record, now):

@@ -51,7 +51,8 @@ def pg(postgresql_server, postgresql_app_database):
 
 def stored_session(pg, key):
     row = pg.execute(
-        "SELECT session_data FROM django_session WHERE session_key = %s AND expire_date > now()",
+        "SELECT session_data FROM session_security_session "
+        "WHERE session_key = %s AND expire_date > now()",
         [key],
     ).fetchone()
     if row is None:
@@ -111,7 +112,7 @@ def test_expired_sessions_end_and_are_cleared(env, server, pg):
         # A stored session past its expiry, as the db engine leaves them.
         stale_key = secrets.token_hex(16)
         pg.execute(
-            "INSERT INTO django_session (session_key, session_data, expire_date) "
+            "INSERT INTO session_security_session (session_key, session_data, expire_date) "
             "VALUES (%s, 'e30', now() - interval '1 minute')",
             [stale_key],
         )
@@ -121,6 +122,6 @@ def test_expired_sessions_end_and_are_cleared(env, server, pg):
         assert registry_row(pg, expired) is None
         assert registry_row(pg, live) is not None
         assert not pg.execute(
-            "SELECT 1 FROM django_session WHERE session_key = %s", [stale_key]
+            "SELECT 1 FROM session_security_session WHERE session_key = %s", [stale_key]
         ).fetchone()
         assert staying.whoami(server) == "alice"

@@ -33,8 +33,7 @@ pytestmark = pytest.mark.services
 
 # Tables whose rows decide whether a session is live.
 SECURITY_TABLES = (
-    "django_session",
-    "session_security_sessionrecord",
+    "session_security_session",  # and session_security_sessionrecord
     "accounts_user",
     "axes_",
     "django_admin_log",
@@ -179,7 +178,7 @@ def test_revocations_are_final_while_the_replica_lags(replicated, server, primar
         assert [s for s in on_replica if "notices_notice" in s], on_replica
         assert not [s for s in on_replica if touches(s, SECURITY_TABLES)], on_replica
         assert [s for s in on_primary if "session_security_sessionrecord" in s], on_primary
-        assert [s for s in on_primary if "django_session" in s], on_primary
+        assert [s for s in on_primary if '"session_security_session"' in s], on_primary
         assert not [s for s in on_primary if "notices_notice" in s], on_primary
     finally:
         replicated.resume_replay()

@@ -4,10 +4,9 @@ import datetime
 
 import pytest
 import time_machine
-from django.contrib.sessions.models import Session
 from django.core.management import call_command
 
-from session_security.models import SessionRecord
+from session_security.models import Session, SessionRecord
 from tests.conftest import HttpsClient, sign_in
 
 pytestmark = pytest.mark.django_db

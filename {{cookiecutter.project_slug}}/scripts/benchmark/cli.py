@@ -11,7 +11,7 @@ from scripts.benchmark.counts import RedisCounter, SqlCounter
 from scripts.benchmark.progress import Progress
 from scripts.benchmark.servers import KINDS
 from scripts.benchmark.services import MissingTool, Services
-from scripts.benchmark.setups import ENGINES, REDIS_ENGINES, SETUPS, environment
+from scripts.benchmark.setups import ENGINES, MIGRATED_BY, REDIS_ENGINES, SETUPS, environment
 
 
 @dataclass
@@ -100,7 +100,7 @@ def measure(args, plan, services, progress):
     progress.step("starting PostgreSQL and Redis, migrating the benchmark database")
     stores = start_stores(args, plan, services)
     names = [name for setup in SETUPS for name in run.usernames(setup, plan.users)]
-    database.prepare(environment(SETUPS[0], "db", database_url=stores.database), names)
+    database.prepare(environment(MIGRATED_BY, "db", database_url=stores.database), names)
     raw = {
         engine: run.engine_run(engine, plan, stores, progress, services.root)
         for engine in plan.engines

@@ -11,6 +11,7 @@ what a team would have without this project.
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings import *  # noqa: F403
+from config.settings import INSTALLED_APPS as PROJECT_APPS
 from config.settings import MIDDLEWARE as PROJECT_MIDDLEWARE
 from config.settings import SESSION_ENGINE_NAME
 
@@ -38,5 +39,7 @@ def stock_middleware(project):
     return stock
 
 
+# Django's own table of stored sessions (``django_session``), for its db engines.
+INSTALLED_APPS = [*PROJECT_APPS, "django.contrib.sessions"]
 MIDDLEWARE = stock_middleware(PROJECT_MIDDLEWARE)
 SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_ENGINE_NAME}"

@@ -8,6 +8,9 @@ and writes; one warning is logged when the outage is first seen and one
 line when the cache answers again, not one per request. The database stays
 the source of truth, and the registry (checked on every request) ends any
 session that was revoked while a stale copy sat in the cache.
+
+A cache miss reads the session with its registry row and user, as the
+``db`` engine does (see ``backends.db``); a hit costs the registry lookup.
 """
 
 import logging
@@ -15,6 +18,7 @@ import logging
 from django.contrib.sessions.backends import cached_db
 
 from session_security.backends.base import RotationMixin
+from session_security.backends.db import JoinedRecordMixin
 
 logger = logging.getLogger("session_security.backends")
 
@@ -39,7 +43,7 @@ class CacheHealth:
             logger.warning("Session cache reachable again; using it for sessions")
 
 
-class SessionStore(RotationMixin, cached_db.SessionStore):
+class SessionStore(RotationMixin, JoinedRecordMixin, cached_db.SessionStore):
     def _cache_call(self, call, default=None):
         try:
             result = call()
