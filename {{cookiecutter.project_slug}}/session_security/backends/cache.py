@@ -7,8 +7,10 @@ which the middleware turns into a 503 page with ``Retry-After``; sessions that
 Redis still holds work again as soon as it is back.
 """
 
+import contextlib
 import functools
 
+from asgiref.sync import iscoroutinefunction
 from django.contrib.sessions.backends import cache
 from django.contrib.sessions.backends.base import CreateError, UpdateError
 
@@ -18,62 +20,55 @@ from session_security.backends.base import RotationMixin, SessionStoreUnavailabl
 EXPECTED = (CreateError, UpdateError, SessionStoreUnavailable)
 
 
-def _unavailable(error):
-    return SessionStoreUnavailable(f"session cache unreachable: {error!r}")
+@contextlib.contextmanager
+def outage_raised():
+    """Any error of the store but the expected ones becomes ``SessionStoreUnavailable``."""
+    try:
+        yield
+    except EXPECTED:
+        raise
+    except Exception as error:
+        raise SessionStoreUnavailable(f"session cache unreachable: {error!r}") from error
 
 
-def _guard(method):
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except EXPECTED:
-            raise
-        except Exception as error:
-            raise _unavailable(error) from error
+def guarded(method):
+    """``method`` (sync or async) with ``outage_raised`` around it."""
+    if iscoroutinefunction(method):
 
-    return wrapper
+        async def wrapper(self, *args, **kwargs):
+            with outage_raised():
+                return await method(self, *args, **kwargs)
 
+    else:
 
-def _aguard(method):
-    @functools.wraps(method)
-    async def wrapper(self, *args, **kwargs):
-        try:
-            return await method(self, *args, **kwargs)
-        except EXPECTED:
-            raise
-        except Exception as error:
-            raise _unavailable(error) from error
+        def wrapper(self, *args, **kwargs):
+            with outage_raised():
+                return method(self, *args, **kwargs)
 
-    return wrapper
+    return functools.wraps(method)(wrapper)
 
 
 class SessionStore(RotationMixin, cache.SessionStore):
-    @_guard
+    @guarded
     def _read(self):
         return self._cache.get(self.cache_key)
 
-    @_aguard
+    @guarded
     async def _aread(self):
         return await self._cache.aget(await self.acache_key())
 
     def load(self):
-        data = self._read()
-        if data is not None:
-            return data
-        self._session_key = None
-        return {}
+        return self._loaded(self._read())
 
     async def aload(self):
-        data = await self._aread()
-        if data is not None:
-            return data
-        self._session_key = None
-        return {}
+        return self._loaded(await self._aread())
 
-    exists = _guard(cache.SessionStore.exists)
-    save = _guard(cache.SessionStore.save)
-    delete = _guard(cache.SessionStore.delete)
-    aexists = _aguard(cache.SessionStore.aexists)
-    asave = _aguard(cache.SessionStore.asave)
-    adelete = _aguard(cache.SessionStore.adelete)
+    def _loaded(self, data):
+        if data is None:  # expired, never existed, or evicted: not an error
+            self._session_key = None
+            return {}
+        return data
+
+    exists, aexists = guarded(cache.SessionStore.exists), guarded(cache.SessionStore.aexists)
+    save, asave = guarded(cache.SessionStore.save), guarded(cache.SessionStore.asave)
+    delete, adelete = guarded(cache.SessionStore.delete), guarded(cache.SessionStore.adelete)

@@ -13,6 +13,7 @@ A cache miss reads the session with its registry row and user, as the
 ``db`` engine does (see ``backends.db``); a hit costs the registry lookup.
 """
 
+import contextlib
 import logging
 
 from django.contrib.sessions.backends import cached_db
@@ -43,60 +44,59 @@ class CacheHealth:
             logger.warning("Session cache reachable again; using it for sessions")
 
 
+@contextlib.contextmanager
+def tolerated():
+    """A cache error is noted (see ``CacheHealth``) and swallowed: the database serves."""
+    try:
+        yield
+    except Exception as error:  # noqa: BLE001 - any cache failure, the database answers
+        CacheHealth.failed(error)
+    else:
+        CacheHealth.succeeded()
+
+
 class SessionStore(RotationMixin, JoinedRecordMixin, cached_db.SessionStore):
-    def _cache_call(self, call, default=None):
-        try:
-            result = call()
-        except Exception as error:
-            CacheHealth.failed(error)
-            return default
-        CacheHealth.succeeded()
-        return result
-
-    async def _acache_call(self, call, default=None):
-        try:
-            result = await call()
-        except Exception as error:
-            CacheHealth.failed(error)
-            return default
-        CacheHealth.succeeded()
-        return result
-
     def load(self):
-        data = self._cache_call(lambda: self._cache.get(self.cache_key))
-        if data is not None:
-            return data
+        with tolerated():
+            if (data := self._cache.get(self.cache_key)) is not None:
+                return data
         row = self._get_session_from_db()
         if not row:
             return {}
-        data = self.decode(row.session_data)
-        age = self.get_expiry_age(expiry=row.expire_date)
-        self._cache_call(lambda: self._cache.set(self.cache_key, data, age))
+        data, age = self._stored(row)
+        with tolerated():
+            self._cache.set(self.cache_key, data, age)
         return data
 
     async def aload(self):
         cache_key = await self.acache_key()
-        data = await self._acache_call(lambda: self._cache.aget(cache_key))
-        if data is not None:
-            return data
+        with tolerated():
+            if (data := await self._cache.aget(cache_key)) is not None:
+                return data
         row = await self._aget_session_from_db()
         if not row:
             return {}
-        data = self.decode(row.session_data)
-        age = await self.aget_expiry_age(expiry=row.expire_date)
-        await self._acache_call(lambda: self._cache.aset(cache_key, data, age))
+        data, age = self._stored(row)
+        with tolerated():
+            await self._cache.aset(cache_key, data, age)
         return data
 
+    def _stored(self, row):
+        """The data of a stored session, and how long the cache may keep it."""
+        return self.decode(row.session_data), self.get_expiry_age(expiry=row.expire_date)
+
     def exists(self, session_key):
-        key = self.cache_key_prefix + session_key if session_key else None
-        if key and self._cache_call(lambda: key in self._cache, default=False):
-            return True
+        if session_key:
+            with tolerated():
+                if self.cache_key_prefix + session_key in self._cache:
+                    return True
         return self._db_store().exists(session_key)
 
     async def aexists(self, session_key):
-        key = self.cache_key_prefix + session_key if session_key else None
-        if key and await self._acache_call(lambda: self._cache.ahas_key(key), default=False):
-            return True
+        if session_key:
+            with tolerated():
+                if await self._cache.ahas_key(self.cache_key_prefix + session_key):
+                    return True
         return await self._db_store().aexists(session_key)
 
     def _db_store(self):
@@ -104,26 +104,23 @@ class SessionStore(RotationMixin, JoinedRecordMixin, cached_db.SessionStore):
 
     def save(self, must_create=False):
         self._db_store().save(must_create)
-        self._cache_call(
-            lambda: self._cache.set(self.cache_key, self._session, self.get_expiry_age())
-        )
+        with tolerated():
+            self._cache.set(self.cache_key, self._session, self.get_expiry_age())
 
     async def asave(self, must_create=False):
         await self._db_store().asave(must_create)
-        cache_key = await self.acache_key()
-        age = await self.aget_expiry_age()
-        await self._acache_call(lambda: self._cache.aset(cache_key, self._session, age))
+        cache_key, age = await self.acache_key(), await self.aget_expiry_age()
+        with tolerated():
+            await self._cache.aset(cache_key, self._session, age)
 
     def delete(self, session_key=None):
         self._db_store().delete(session_key)
-        session_key = session_key or self.session_key
-        if session_key:
-            self._cache_call(lambda: self._cache.delete(self.cache_key_prefix + session_key))
+        if session_key := session_key or self.session_key:
+            with tolerated():
+                self._cache.delete(self.cache_key_prefix + session_key)
 
     async def adelete(self, session_key=None):
         await self._db_store().adelete(session_key)
-        session_key = session_key or self.session_key
-        if session_key:
-            await self._acache_call(
-                lambda: self._cache.adelete(self.cache_key_prefix + session_key)
-            )
+        if session_key := session_key or self.session_key:
+            with tolerated():
+                await self._cache.adelete(self.cache_key_prefix + session_key)
