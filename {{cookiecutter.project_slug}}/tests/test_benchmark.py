@@ -117,6 +117,14 @@ def test_only_saving_every_request_writes_the_store(quick_run):
     assert save_every["store_writes"] >= 1 and save_every["session_cookie"] == 1
 
 
+def test_the_project_pays_one_query_less_than_stock_on_db(quick_run):
+    """Session, registry row and user in one query; stock reads the session, then the user."""
+    document, _, _ = quick_run
+    project, stock = counts_of(document, "project"), counts_of(document, "stock")
+    assert project["sql"] == stock["sql"] - 1, (project["sql_statements"], stock["sql_statements"])
+    assert project["sql_statements"]["SELECT session_security_session"] == 1
+
+
 def test_stock_reads_no_registry_and_the_project_is_not_stock(quick_run):
     document, _, _ = quick_run
     stock = counts_of(document, "stock")["sql_statements"]
