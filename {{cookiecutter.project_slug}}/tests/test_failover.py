@@ -34,7 +34,9 @@ from tests.fixtures.servers import (
     signed_in_browsers,
 )
 
-pytestmark = pytest.mark.services
+# Not the bake's engine or database (the engines are the test's parameters, Redis its own Sentinel
+# group): see ``once`` in pyproject.toml.
+pytestmark = [pytest.mark.services, pytest.mark.once]
 
 # The drill gives up (and fails) if the app has not recovered by then.
 DRILL_SECONDS = 30

@@ -29,7 +29,9 @@ from tests.fixtures.servers import (
     signed_in_browsers,
 )
 
-pytestmark = pytest.mark.services
+# Not the bake's engine or database (its own PostgreSQL primary and replica, the db engine): see
+# ``once`` in pyproject.toml.
+pytestmark = [pytest.mark.services, pytest.mark.once]
 
 # Tables whose rows decide whether a session is live.
 SECURITY_TABLES = (
