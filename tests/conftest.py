@@ -26,6 +26,8 @@ import pytest
 import yaml
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+# The template's project folder, as named in the template (not rendered).
+SLUG_DIR = "{{cookiecutter.project_slug}}"
 
 # Answers that bake a project using every dependency the template can need
 # (psycopg is a main dependency only with PostgreSQL); the shared venv is
@@ -316,6 +318,12 @@ def commit_all(cwd, message):
     return git(cwd, "rev-parse", "HEAD")
 
 
+def new_repository(cwd, message):
+    """Make ``cwd`` a git repository holding everything in it; the commit's hash."""
+    git(cwd, "init", "-q", "-b", "main")
+    return commit_all(cwd, message)
+
+
 def template_copy(target):
     """The template's files as git knows them (working-tree content) in a new repository."""
     listed = run_checked(
@@ -327,5 +335,12 @@ def template_copy(target):
         if source.is_file():
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / relative)
-    git(target, "init", "-q", "-b", "main")
-    return commit_all(target, "A")
+    return new_repository(target, "A")
+
+
+@pytest.fixture
+def template_repo(tmp_path):
+    """``(folder, commit)``: a git copy of the template (commit ``A``) to change freely."""
+    repo = tmp_path / "secure-django"
+    repo.mkdir()
+    return repo, template_copy(repo)

@@ -17,16 +17,15 @@ from pathlib import Path
 
 import pytest
 from conftest import (
+    SLUG_DIR,
     activated,
     baked_path,
     clean_environment,
     commit_all,
-    git,
+    new_repository,
     run_checked,
-    template_copy,
 )
 
-SLUG_DIR = "{{cookiecutter.project_slug}}"
 CHANGED = "session_security/clientip.py"  # the session-security file commit B changes
 USER_EDIT = "\n## Our notes\n\nDeployed behind two proxies.\n"
 
@@ -69,19 +68,11 @@ def run_cruft(cookiecutter_config, project, args, check):
 
 
 @pytest.fixture
-def template_repo(tmp_path):
-    repo = tmp_path / "secure-django"
-    repo.mkdir()
-    return repo, template_copy(repo)
-
-
-@pytest.fixture
 def project(cookies, template_repo):
     """A project baked with plain cookiecutter from commit A, committed as a user would."""
     repo, _ = template_repo
     project = baked_path(cookies.bake(template=str(repo)))
-    git(project, "init", "-q", "-b", "main")
-    commit_all(project, "Baked from secure-django")
+    new_repository(project, "Baked from secure-django")
     return project
 
 
@@ -203,6 +194,5 @@ def test_a_bake_from_a_git_url_records_the_url(run_cookiecutter, tmp_path, templ
     project = tmp_path / "from-url" / "my_service"
     state = json.loads((project / ".cruft.json").read_text())
     assert (state["template"], state["commit"]) == (url, commit_a)
-    git(project, "init", "-q", "-b", "main")
-    commit_all(project, "Baked")
+    new_repository(project, "Baked")
     assert cruft(project, "check", check=False).returncode == 0

@@ -16,17 +16,16 @@ from pathlib import Path, PurePosixPath
 import pytest
 import yaml
 from conftest import (
+    SLUG_DIR,
     TEMPLATE_DIR,
     baked_path,
     clean_environment,
-    commit_all,
     git,
+    new_repository,
     run_checked,
-    template_copy,
 )
 from cookiecutter.environment import StrictEnvironment
 
-SLUG_DIR = "{{cookiecutter.project_slug}}"
 # Files the hooks write into the project, on purpose (see hooks/post_gen_project.py).
 HOOK_WRITTEN = {".env", ".cruft.json"}
 # Leftovers of editors, merges and Python itself.
@@ -69,11 +68,9 @@ def test_a_bake_ships_only_what_the_template_tracks(baked_projects, database):
     assert problems(project, TEMPLATE_DIR) == []
 
 
-def test_the_check_finds_leftovers(cookies, tmp_path):
+def test_the_check_finds_leftovers(cookies, template_repo):
     """The check above, against a template copy with leftovers planted in it."""
-    template = tmp_path / "secure-django"
-    template.mkdir()
-    template_copy(template)
+    template, _ = template_repo
     project_dir = template / SLUG_DIR
     planted = {
         "config/settings.py.orig": "old",
@@ -124,8 +121,7 @@ def test_pre_commit_hooks_pass_on_a_fresh_bake_and_catch_bad_formatting(cookies,
     assert any(e.startswith("uv run ruff check") for e in entries), entries
     assert any(e.startswith("uv run ruff format") for e in entries), entries
 
-    git(project, "init", "-q", "-b", "main")
-    commit_all(project, "Baked")
+    new_repository(project, "Baked")
     home = tmp_path / "pre-commit-home"
     result = pre_commit(project, home)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -148,6 +148,14 @@ def engine(request, settings):
     return name
 
 
+def pytest_collection_modifyitems(items):
+    """Tests using ``engine`` set the engine themselves, over every engine: the
+    bake's own engine makes no difference to them (``every_engine`` marker)."""
+    for item in items:
+        if "engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.every_engine)
+
+
 def sign_in(client, username="alice", password=PASSWORD):
     """Sign in through the real login form; returns the response."""
     response = client.post("/accounts/login/", {"username": username, "password": password})

@@ -6,6 +6,8 @@ direction, and the session work would then happen off the event loop. Here
 the async test asserts where the middleware ran, not only what it returned.
 """
 
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -14,11 +16,12 @@ from django.conf import settings
 
 from session_security.middleware import SessionSecurityMiddleware
 from tests.conftest import PASSWORD, AsyncHttpsClient
-from tests.fixtures.servers import AppServer, Browser, replay_on
+from tests.fixtures.servers import PROJECT_DIR, AppServer, Browser, production_env, replay_on
 
 # --- Served by uvicorn -----------------------------------------------------
 
 
+@pytest.mark.once  # the engines are its parameters
 @pytest.mark.parametrize("engine_name", ["db", pytest.param("cache", marks=pytest.mark.services)])
 def test_sign_in_use_and_sign_out_under_uvicorn(engine_name, app_env):
     with AppServer(app_env(engine_name), kind="uvicorn") as server, Browser() as browser:
@@ -32,6 +35,39 @@ def test_sign_in_use_and_sign_out_under_uvicorn(engine_name, app_env):
         browser.sign_out(server)
         assert browser.whoami(server) is None
         assert replay_on(server, copied) is None
+
+
+# --- Persistent connections ------------------------------------------------
+
+CONN_MAX_AGE = (
+    "import {module}\n"
+    "from django.conf import settings\n"
+    "print(settings.DATABASES['default']['CONN_MAX_AGE'])\n"
+)
+
+
+def conn_max_age(module, **environment):
+    """``CONN_MAX_AGE`` as a fresh process importing ``module`` (an entry point) sees it."""
+    result = subprocess.run(
+        [sys.executable, "-c", CONN_MAX_AGE.format(module=module)],
+        cwd=PROJECT_DIR,
+        env=production_env(**environment),  # nothing inherited: unset unless given
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return int(result.stdout.strip())
+
+
+def test_persistent_connections_are_off_under_asgi_unless_asked_for():
+    """Under ASGI each thread of the sync pool would keep a connection of its
+    own (PostgreSQL ran out of them): the ASGI entry point defaults to 0, the
+    WSGI one keeps 60, and an explicit value wins under both."""
+    assert conn_max_age("config.asgi") == 0
+    assert conn_max_age("config.wsgi") == 60
+    assert conn_max_age("config.asgi", DJANGO_CONN_MAX_AGE="30") == 30
+    assert conn_max_age("config.wsgi", DJANGO_CONN_MAX_AGE="0") == 0
 
 
 # --- In-process, through Django's ASGI handler ------------------------------

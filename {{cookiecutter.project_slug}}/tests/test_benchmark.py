@@ -29,7 +29,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 TOOL = [sys.executable, "-m", "scripts.benchmark"]
 SETUP_KEYS = [setup.key for setup in SETUPS]  # project, stock, save_every
 
-pytestmark = pytest.mark.services
+# Not the bake's engine or database (the tool starts its own PostgreSQL and servers): see ``once``
+# in pyproject.toml.
+pytestmark = [pytest.mark.services, pytest.mark.once]
 
 
 def tool_env():

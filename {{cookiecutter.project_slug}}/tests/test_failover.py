@@ -21,16 +21,22 @@ The time from the kill to the first successful request is printed (``-s``).
 """
 
 import pickle
-import secrets
 import time
 
 import pytest
 
 from session_security.keys import RECORD_KEY
-from tests.conftest import PASSWORD
-from tests.fixtures.servers import AppServer, Browser, manage, replay_on
+from tests.fixtures.servers import (
+    AppServer,
+    create_users,
+    manage,
+    replay_on,
+    signed_in_browsers,
+)
 
-pytestmark = pytest.mark.services
+# Not the bake's engine or database (the engines are the test's parameters, Redis its own Sentinel
+# group): see ``once`` in pyproject.toml.
+pytestmark = [pytest.mark.services, pytest.mark.once]
 
 # The drill gives up (and fails) if the app has not recovered by then.
 DRILL_SECONDS = 30
@@ -56,17 +62,6 @@ def record_id(process, cookie):
     """The registry id inside the stored session (Django pickles cache values)."""
     value = raw(process).get(stored_key(process, cookie))
     return pickle.loads(value)[RECORD_KEY]  # noqa: S301 - our own server's data
-
-
-def create_user(env, username):
-    manage(
-        env,
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.contrib.auth import get_user_model\n"
-        f"get_user_model().objects.create_user({username!r}, password={PASSWORD!r})\n",
-    )
 
 
 def registry_ends(env, record_ids):
@@ -96,19 +91,12 @@ def test_a_sentinel_failover_signs_nobody_out_and_revives_nobody(
     engine_name, redis_sentinel, app_env
 ):
     env = app_env(engine_name, CACHE_URL=redis_sentinel.url)
-    suffix = secrets.token_hex(3)
-    bob, carol = f"bob_{suffix}", f"carol_{suffix}"
-    for name in (bob, carol):
-        create_user(env, name)
+    bob, carol = create_users(env, "bob", "carol")
 
     with AppServer(env) as server:
-        users = [Browser() for _ in range(3)]
-        leaving, everywhere, elsewhere = Browser(), Browser(), Browser()
-        for browser in users:
-            browser.sign_in(server)
-        leaving.sign_in(server, bob)
-        everywhere.sign_in(server, carol)
-        elsewhere.sign_in(server, carol)
+        users = signed_in_browsers(server, "alice", 3)
+        [leaving] = signed_in_browsers(server, bob)
+        everywhere, elsewhere = signed_in_browsers(server, carol, 2)
         assert [outcome(b.get(server, "/"), "alice") for b in users] == ["ok"] * 3
 
         primary, replica = redis_sentinel.primary, redis_sentinel.replica
@@ -162,8 +150,7 @@ def test_a_sentinel_failover_signs_nobody_out_and_revives_nobody(
         if engine_name == "cached_db":
             assert retries == 0, seen  # the database served every request
         # New sign-ins work on the new primary, and land there.
-        newcomer = Browser()
-        newcomer.sign_in(server)
+        [newcomer] = signed_in_browsers(server)
         assert outcome(newcomer.get(server, "/"), "alice") == "ok"
         assert stored_key(replica, newcomer.session_cookie)
 

@@ -18,7 +18,9 @@ from config.environment import mailer
 from tests.fixtures.mail import RESET_LINK, SmtpServer, reset_link
 from tests.fixtures.servers import PROJECT_DIR, AppServer, Browser, production_env
 
-pytestmark = pytest.mark.services
+# Not the bake's engine or database (mail settings; the servers run the db engine): see ``once`` in
+# pyproject.toml.
+pytestmark = [pytest.mark.services, pytest.mark.once]
 
 
 def request_reset(env, address):

@@ -9,6 +9,10 @@ import pytest
 from tests.fixtures.processes import MARK_VARIABLE
 from tests.fixtures.servers import PROJECT_DIR
 
+# Not the bake's engine or database (the suite's own process checks, in nested
+# runs): see ``once`` in pyproject.toml.
+pytestmark = pytest.mark.once
+
 LEAKY_TESTS = """
 import subprocess
 

@@ -22,14 +22,16 @@ from tests.conftest import PASSWORD
 from tests.fixtures.replication import wait_until
 from tests.fixtures.servers import (
     AppServer,
-    Browser,
-    manage,
+    create_users,
     prepare_database,
     production_env,
     replay_on,
+    signed_in_browsers,
 )
 
-pytestmark = pytest.mark.services
+# Not the bake's engine or database (its own PostgreSQL primary and replica, the db engine): see
+# ``once`` in pyproject.toml.
+pytestmark = [pytest.mark.services, pytest.mark.once]
 
 # Tables whose rows decide whether a session is live.
 SECURITY_TABLES = (
@@ -71,18 +73,6 @@ def primary(replicated):
         yield connection
 
 
-def create_user(env, username):
-    """A user, through the project (its password hasher), on the primary."""
-    manage(
-        env,
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.contrib.auth import get_user_model\n"
-        f"get_user_model().objects.create_user({username!r}, password={PASSWORD!r})\n",
-    )
-
-
 def add_notice(primary, title):
     primary.execute(
         "INSERT INTO notices_notice (title, body, published_at) VALUES (%s, '', now())", [title]
@@ -95,28 +85,20 @@ def notices_shown(browser, server):
     return re.findall(r"<strong>([^<]+)</strong>", NOTICES.search(page.text).group(1))
 
 
-def signed_in_pair(server, username):
-    first, second = Browser(), Browser()
-    first.sign_in(server, username)
-    second.sign_in(server, username)
-    return first, second
-
-
 def touches(statement, tables):
     return any(table in statement for table in tables)
 
 
 def test_revocations_are_final_while_the_replica_lags(replicated, server, primary):
     env = replicated.env
-    names = {kind: f"{kind}_{secrets.token_hex(3)}" for kind in ("out", "all", "pw", "off")}
-    for name in names.values():
-        create_user(env, name)
+    kinds = ("out", "all", "pw", "off")
+    names = dict(zip(kinds, create_users(env, *kinds), strict=True))
     before = f"before {secrets.token_hex(2)}"
     add_notice(primary, before)
     replicated.wait_caught_up()  # the users and the first notice are on the replica
 
     sign_out, everywhere, password, deactivated = (
-        signed_in_pair(server, names[kind]) for kind in ("out", "all", "pw", "off")
+        signed_in_browsers(server, names[kind], 2) for kind in kinds
     )
     replicated.pause_replay()
     try:
@@ -165,8 +147,7 @@ def test_revocations_are_final_while_the_replica_lags(replicated, server, primar
         assert [replay_on(server, cookie) for cookie in copies] == [None, None]
 
         # Signing in works while the replica lags (its rows are not there yet).
-        newcomer = Browser()
-        newcomer.sign_in(server)
+        [newcomer] = signed_in_browsers(server)
         assert newcomer.whoami(server) == "alice"
 
         # Which server answered what, for one signed-in ordinary read.
@@ -190,15 +171,13 @@ def test_with_the_replica_down_the_primary_serves_every_read(replicated, server,
     title = f"while down {secrets.token_hex(2)}"
     add_notice(primary, title)
     replicated.wait_caught_up()
-    browser = Browser()
-    browser.sign_in(server)
+    [browser] = signed_in_browsers(server)
     replicated.stop_replica()
     try:
         mark = replicated.primary_log.mark()
         assert title in notices_shown(browser, server)  # no error page
         assert [s for s in replicated.primary_log.since(mark) if "notices_notice" in s]
-        fresh = Browser()
-        fresh.sign_in(server)
+        [fresh] = signed_in_browsers(server)
         assert fresh.whoami(server) == "alice"
         assert "Read replica (DATABASE_REPLICA_URL) unreachable" in server.log()
     finally:

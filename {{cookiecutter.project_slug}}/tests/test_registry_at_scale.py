@@ -30,7 +30,9 @@ from tests.fixtures.servers import (
     production_env,
 )
 
-pytestmark = pytest.mark.services
+# Not the bake's engine or database (its own database on the session's PostgreSQL, the db engine):
+# see ``once`` in pyproject.toml.
+pytestmark = [pytest.mark.services, pytest.mark.once]
 
 # 1,000,000 for the README's figures; the suite's default keeps it under a minute.
 ROWS = int(os.environ.get("REGISTRY_SCALE_ROWS", "50000"))

@@ -18,6 +18,10 @@ import redis
 
 from tests.fixtures.servers import AppServer, Browser, replay_on, running
 
+# Not the bake's engine or database (the engines are the test's parameters): see
+# ``once`` in pyproject.toml.
+pytestmark = pytest.mark.once
+
 ENGINES = [
     "db",
     pytest.param("cache", marks=pytest.mark.services),

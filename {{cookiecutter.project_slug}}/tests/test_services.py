@@ -145,6 +145,7 @@ def child(pytester, monkeypatch):
     return run
 
 
+@pytest.mark.once  # a nested run of the stand-in tests above
 def test_a_run_reports_its_skips_and_passes_outside_ci(child):
     result = child()
     result.assert_outcomes(passed=1, skipped=4)
@@ -159,6 +160,7 @@ def test_a_run_reports_its_skips_and_passes_outside_ci(child):
     assert result.ret == pytest.ExitCode.OK
 
 
+@pytest.mark.once  # a nested run of the stand-in tests above
 def test_under_ci_the_same_run_fails(child):
     result = child(ci="true")
     result.assert_outcomes(passed=1, skipped=4)
