@@ -18,6 +18,7 @@ from session_security.reads import JoinedRead
 
 # The session by key, unexpired, with its registry row and that row's user.
 read_session = JoinedRead(Session, "record__user", ["session_key", "expire_date__gt"])
+aread_session = sync_to_async(read_session)
 
 
 class JoinedRecordMixin:
@@ -34,7 +35,7 @@ class JoinedRecordMixin:
         return self._loaded(read_session(self.session_key, timezone.now()))
 
     async def _aget_session_from_db(self):
-        return self._loaded(await sync_to_async(read_session)(self.session_key, timezone.now()))
+        return self._loaded(await aread_session(self.session_key, timezone.now()))
 
     def _loaded(self, row):
         if row is None:
