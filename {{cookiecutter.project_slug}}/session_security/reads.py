@@ -5,11 +5,16 @@ database engines (with its registry row and user, see ``backends.db``) and
 the registry row by primary key (with its user, see ``registry.lookup``).
 Their SQL never changes but for the values looked up, yet the ORM compiles a
 join on every call, which costs more than running it. A ``JoinedRead``
-compiles it once per database connection and turns the row into model
+compiles it once per database (alias and engine) and turns the row into model
 instances with Django's own ``from_db`` and the columns' own converters.
+
+Once per database, not per connection object: under ASGI every request gets
+a connection object of its own, so a cache keyed by connection would compile
+on every request and keep every request's connection alive. The cache holds
+no connection: the backend's converters are kept as plain functions and run
+with the connection of the call.
 """
 
-import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -29,9 +34,31 @@ class Segment:
 @dataclass(frozen=True)
 class Compiled:
     sql: str
-    compiler: object
-    converters: dict
+    converters: tuple  # (position, functions, expression) for the columns that need one
     segments: tuple
+
+    def converted(self, row, connection):
+        """``row`` with each column converted as the ORM would (dates, JSON, UUIDs...)."""
+        row = list(row)
+        for position, functions, expression in self.converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        return row
+
+
+def on_connection(method):
+    """A backend converter (a method of the compiling connection's ``ops``), unbound.
+
+    Called as converters are, ``(value, expression, connection)``, it runs on the
+    ``ops`` of the connection it is given: the cache then pins no connection.
+    """
+
+    def converter(value, expression, connection):
+        return method(connection.ops, value, expression, connection)
+
+    return converter
 
 
 class JoinedRead:
@@ -43,7 +70,12 @@ class JoinedRead:
 
     def __init__(self, model, related, lookups):
         self.model, self.related, self.lookups = model, related, tuple(lookups)
-        self.compiled = weakref.WeakKeyDictionary()
+        self.compiled = {}  # by ``database(connection)``
+
+    @staticmethod
+    def database(connection):
+        """What the SQL depends on: the alias and its engine, not the connection object."""
+        return connection.alias, connection.settings_dict["ENGINE"]
 
     def compile(self, connection, values):
         """Compile the query, checking that it has the shape this class relies on."""
@@ -60,10 +92,22 @@ class JoinedRead:
             raise RuntimeError(f"unexpected columns in {sql}")
         if list(params) != self.prepared(connection, values):
             raise RuntimeError(f"unexpected parameters in {sql}: {params}")
-        converters = compiler.get_converters(columns)
-        compiled = Compiled(sql, compiler, converters, segments)
-        self.compiled[connection] = compiled
+        compiled = Compiled(sql, self.converters(compiler, columns), segments)
+        self.compiled[self.database(connection)] = compiled
         return compiled
+
+    @staticmethod
+    def converters(compiler, columns):
+        ops = compiler.connection.ops
+        found = []
+        for position, (functions, expression) in compiler.get_converters(columns).items():
+            functions = [
+                on_connection(function.__func__) if getattr(function, "__self__", None) is ops
+                else function
+                for function in functions
+            ]
+            found.append((position, tuple(functions), expression))
+        return tuple(found)
 
     def segments(self):
         segments, model = [], self.model
@@ -86,14 +130,14 @@ class JoinedRead:
     def __call__(self, *values):
         """The first model's instance (its related ones cached on it), or ``None``."""
         connection = connections[router.db_for_read(self.model)]
-        compiled = self.compiled.get(connection) or self.compile(connection, values)
+        compiled = self.compiled.get(self.database(connection))
+        compiled = compiled or self.compile(connection, values)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, self.prepared(connection, values))
             row = cursor.fetchone()
         if row is None:
             return None
-        if compiled.converters:
-            (row,) = compiled.compiler.apply_converters([row], compiled.converters)
+        row = compiled.converted(row, connection)
         return self.instances(connection.alias, compiled.segments, row)
 
     def instances(self, alias, segments, row):
