@@ -102,7 +102,8 @@ class JoinedRead:
         found = []
         for position, (functions, expression) in compiler.get_converters(columns).items():
             functions = [
-                on_connection(function.__func__) if getattr(function, "__self__", None) is ops
+                on_connection(function.__func__)
+                if getattr(function, "__self__", None) is ops
                 else function
                 for function in functions
             ]
