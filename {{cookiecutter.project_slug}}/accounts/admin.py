@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
-from session_security import revocation
+from session_security.registry import revocation
 
 
 @admin.action(description="Sign the selected users out everywhere")

@@ -20,7 +20,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
-from session_security.epoch import SessionEpochMixin
+from session_security.registry.epoch import SessionEpochMixin
 
 # One account per name whatever its case: "Alice" cannot be registered next to
 # "alice", by any path (forms, admin, commands, raw queries), on any database.
@@ -48,7 +48,7 @@ class UserManager(DjangoUserManager):
 
 
 class User(SessionEpochMixin, AbstractUser):
-    """Django's user, plus the session layer's epoch (see ``session_security.epoch``)."""
+    """Django's user, plus the session layer's epoch (see ``session_security.registry.epoch``)."""
 
     objects = UserManager()
 

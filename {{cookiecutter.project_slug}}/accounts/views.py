@@ -21,9 +21,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.forms import ConfirmPasswordForm, PasswordChangeForm
-from session_security import recent_auth, registry, revocation
-from session_security.devices import describe
+from session_security import recent_auth
+from session_security.device_names import describe
 from session_security.models import SessionRecord
+from session_security.registry import records, revocation
 from session_security.state import state_of
 
 # Sent on sign-out: the browser drops what it kept of the session (ASVS 14.3.1);
@@ -75,8 +76,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         user.save(end_sessions=False)
         revocation.password_changed(user, keep=current.pk, keep_others=keep_others)
         update_session_auth_hash(self.request, user)  # a new key and hash for this session
-        registry.end(current.pk, "password_changed")
-        registry.register(self.request, user)
+        records.end(current.pk, "password_changed")
+        records.register(self.request, user)
         if keep_others:
             messages.success(self.request, "Password changed. Your other sessions continue.")
         else:

@@ -24,7 +24,7 @@ from config.environment import (
     url_setting,
     words,
 )
-from session_security import engines
+from session_security.storage import engines
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -75,19 +75,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Stale reads while changing something: writes and the admin read the primary.
-    "config.routers.PrimaryReadsMiddleware",
+    "scale_out.routers.PrimaryReadsMiddleware",
     # Permissions-Policy and Cross-Origin-Resource-Policy.
-    "session_security.middleware.SecurityHeadersMiddleware",
+    "config.headers.SecurityHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Replaces Django's SessionMiddleware: loads the session, then enforces the
     # timeouts, rotation, binding and revocation before anything reads it.
-    "session_security.middleware.SessionSecurityMiddleware",
+    "session_security.middleware.sessions.SessionSecurityMiddleware",
     # Device-bound sessions: the registration offer and the refresh challenge.
-    "session_security.device_binding_middleware.DeviceBindingMiddleware",
+    "session_security.device_binding.middleware.DeviceBindingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, taking the user the session layer already read and verified.
-    "session_security.authentication.AuthenticationMiddleware",
+    "session_security.middleware.authentication.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page
@@ -142,7 +142,7 @@ if DATABASE_REPLICA is not None:
     if "postgresql" in DATABASE_REPLICA["ENGINE"]:
         # A replica that does not answer costs each request 2 s, not minutes.
         DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
-    DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+    DATABASE_ROUTERS = ["scale_out.routers.ReplicaRouter"]
 
 # --- Caches and sessions ---------------------------------------------------
 
@@ -368,7 +368,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "filters": {"refused_host": {"()": "session_security.logfilters.RefusedHost"}},
+    "filters": {"refused_host": {"()": "session_security.audit.RefusedHost"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         # Scanners' random Host headers: one audit line each, not a traceback.

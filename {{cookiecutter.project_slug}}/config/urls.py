@@ -6,7 +6,7 @@ from accounts.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
-    path("dbsc/", include("session_security.urls")),
+    path("dbsc/", include("session_security.device_binding.urls")),
     path("notices/", include("notices.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,9 +2,9 @@
 
 from django.contrib import admin, messages
 
-from session_security import revocation
-from session_security.devices import describe
+from session_security.device_names import describe
 from session_security.models import SessionRecord
+from session_security.registry import revocation
 
 
 @admin.action(description="End the selected sessions")

@@ -10,7 +10,10 @@ Registry ids (which are also the DBSC session identifiers) are hashed too.
 import json
 import logging
 
+from django.conf import settings
 from django.utils.crypto import salted_hmac
+
+from session_security.state import state_of
 
 logger = logging.getLogger("session_security.audit")
 
@@ -61,3 +64,40 @@ def log_event(event, *, level=logging.INFO, session_key=None, **fields):
     parts.update({name: value for name, value in fields.items() if value is not None})
     line = " ".join(f"{name}={_format(value)}" for name, value in parts.items())
     logger.log(level, line, extra={"audit_event": event})
+
+
+# A refused ``Host`` is cut to this: enough to tell scanners apart (they send kilobytes).
+HOST_LENGTH = 80
+
+
+def refused_host(request):
+    """The ``Host`` value the request carried, cut to ``HOST_LENGTH``."""
+    meta = getattr(request, "META", {})
+    value = meta.get("HTTP_X_FORWARDED_HOST") if settings.USE_X_FORWARDED_HOST else None
+    value = str(value or meta.get("HTTP_HOST") or meta.get("SERVER_NAME") or "")
+    return value if len(value) <= HOST_LENGTH else value[:HOST_LENGTH] + "..."
+
+
+class RefusedHost(logging.Filter):
+    """Scanner noise: a refused ``Host`` header is one audit line, not a traceback.
+
+    Scanners send random ``Host`` headers all day. Django refuses them (400,
+    ``DisallowedHost``) and logs each on ``django.security.DisallowedHost`` at
+    ERROR with the traceback: about 1 KB per request, carrying the attacker's
+    text verbatim. This filter (on that logger only, see ``LOGGING``) writes
+    one ``host_refused`` line instead, the value cut and escaped like every
+    audit value, and drops the record. Real errors keep their tracebacks.
+    """
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        if request is None:  # not a refused request: keep the record as it is
+            return True
+        log_event(
+            "host_refused",
+            level=logging.WARNING,
+            host=refused_host(request),
+            ip=state_of(request).ip,
+            path=str(request.META.get("PATH_INFO", ""))[:HOST_LENGTH],
+        )
+        return False

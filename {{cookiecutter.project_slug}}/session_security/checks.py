@@ -8,11 +8,11 @@ HSTS preload with a short max-age. IDs are ``session_security.E/W0NN``.
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
-from session_security.engines import SESSION_CACHE_ALIAS, SHARED_CACHE_BACKENDS
+from session_security.storage.engines import SESSION_CACHE_ALIAS, SHARED_CACHE_BACKENDS
 
 ONE_YEAR = 365 * 24 * 3600
 JSON_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
-MIDDLEWARE = "session_security.middleware.SessionSecurityMiddleware"
+MIDDLEWARE = "session_security.middleware.sessions.SessionSecurityMiddleware"
 
 
 @register(Tags.security, deploy=True)

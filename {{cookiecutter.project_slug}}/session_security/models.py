@@ -15,7 +15,7 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 
-from session_security import secret_keys
+from session_security.registry import secret_keys
 
 
 class SessionRecordQuerySet(models.QuerySet):
@@ -86,7 +86,7 @@ class Session(AbstractBaseSession):
 
     Django's own ``Session`` but for ``record``: with it the request's one read
     brings back the session, its registry row and the user together (see
-    ``backends.db``). No database constraint: a session may briefly outlive a
+    ``storage.db``). No database constraint: a session may briefly outlive a
     row that ``clear_expired_sessions`` deleted, and must then read as
     signed out (the join finds nothing), never fail to save. Deleting a row or
     a user still deletes its stored sessions (the ORM cascades).
@@ -103,6 +103,6 @@ class Session(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from session_security.backends.db import SessionStore  # imports this module
+        from session_security.storage.db import SessionStore  # imports this module
 
         return SessionStore

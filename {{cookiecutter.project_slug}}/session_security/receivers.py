@@ -18,9 +18,9 @@ from django.contrib.auth.signals import (
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from session_security import registry
 from session_security.audit import log_event
-from session_security.keys import RECORD_KEY
+from session_security.registry import records
+from session_security.session_data import RECORD_KEY, parse_record_id
 from session_security.state import state_of
 
 
@@ -29,15 +29,15 @@ def on_login(sender, request, user, **kwargs):
     session = getattr(request, "session", None)
     if session is None:
         return
-    previous = registry.parse_record_id(session.get(RECORD_KEY))
+    previous = parse_record_id(session.get(RECORD_KEY))
     if previous is not None:
-        registry.end(previous, "relogin")
+        records.end(previous, "relogin")
     if session.session_key and session.session_key == request.COOKIES.get(
         settings.SESSION_COOKIE_NAME
     ):
         # login() kept the key the browser sent: the same user signed in again.
         session.cycle_key()
-    record = registry.register(request, user)
+    record = records.register(request, user)
     state_of(request).user = user
     log_event(
         "login",
@@ -53,8 +53,8 @@ def on_logout(sender, request, user, **kwargs):
     session = getattr(request, "session", None)
     if session is None:
         return
-    record = registry.parse_record_id(session.get(RECORD_KEY))
-    registry.end(record, "logout")
+    record = parse_record_id(session.get(RECORD_KEY))
+    records.end(record, "logout")
     state = state_of(request)
     state.record, state.user = None, None
     log_event(
@@ -78,6 +78,6 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="session_security.deactivated")
 def on_user_saved(sender, instance, **kwargs):
     if not instance.is_active:
-        ended = registry.end_all(instance, "deactivated")
+        ended = records.end_all(instance, "deactivated")
         if ended:
             log_event("session_ended", user=instance.pk, reason="deactivated", count=ended)

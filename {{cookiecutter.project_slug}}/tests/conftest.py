@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.test import AsyncClient, Client
 
-from session_security.engines import (
+from session_security.storage.engines import (
     ENGINE_NAMES,
     ENGINES,
     SESSION_CACHE_ALIAS,

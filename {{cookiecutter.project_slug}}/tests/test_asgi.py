@@ -14,7 +14,7 @@ import pytest
 from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.conf import settings
 
-from session_security.middleware import SessionSecurityMiddleware
+from session_security.middleware.sessions import SessionSecurityMiddleware
 from tests.conftest import PASSWORD, AsyncHttpsClient
 from tests.fixtures.servers import PROJECT_DIR, AppServer, Browser, production_env, replay_on
 

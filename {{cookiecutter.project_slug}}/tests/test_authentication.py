@@ -1,7 +1,7 @@
 """Authentication from the registry read keeps every check Django's ``get_user`` makes.
 
 The user comes from the registry row's join instead of a query of its own
-(see ``session_security.authentication``); each check is shown here from
+(see ``session_security.middleware.authentication``); each check is shown here from
 the attacker's side: a copied cookie is refused when any of them fails.
 """
 
@@ -85,7 +85,7 @@ def test_verify_takes_only_the_user_the_session_names(user, django_user_model):
     """
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
-    from session_security.authentication import verify
+    from session_security.middleware.authentication import verify
 
     mallory = django_user_model.objects.create_user(username="mallory", password="pw long 12345")
     record = SessionRecord(user=mallory)

@@ -12,7 +12,8 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from session_security import engines, sentinel
+from scale_out import sentinel
+from session_security.storage import engines
 from tests.conftest import HttpsClient, is_signed_in, sign_in
 from tests.fixtures.replication import RedisProcess
 from tests.fixtures.services import REDIS_SERVER
@@ -41,7 +42,7 @@ def test_both_caches_follow_sentinel_and_the_session_cache_fails_fast(monkeypatc
     s = load(
         monkeypatch, **(PRODUCTION | {"DJANGO_SESSION_ENGINE": "cache"}), CACHE_URL=SENTINEL_URL
     )
-    assert s["SESSION_ENGINE"] == "session_security.backends.cache"
+    assert s["SESSION_ENGINE"] == "session_security.storage.cache"
 
 
 @pytest.mark.parametrize(

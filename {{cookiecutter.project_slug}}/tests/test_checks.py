@@ -3,7 +3,7 @@
 import pytest
 from django.core import checks
 
-from session_security.engines import ENGINES, SESSION_CACHE_ALIAS
+from session_security.storage.engines import ENGINES, SESSION_CACHE_ALIAS
 
 # Model checks ask the database whether it supports JSON fields.
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from session_security.device_binding import CHALLENGE_AHEAD_LEAD, challenge_lifetime
+from session_security.device_binding.protocol import CHALLENGE_AHEAD_LEAD, challenge_lifetime
 from session_security.models import SessionRecord
 from tests.conftest import PASSWORD, HttpsClient, assert_refused, is_signed_in, sign_in
 from tests.dbsc import BOUND_COOKIE, DbscBrowser, DeviceKey, challenge_of, registration_offer
@@ -348,9 +348,9 @@ def test_registration_needs_a_session_and_happens_once(bound):
     assert offer_less.status_code == 401
     again = DbscBrowser(bound.client)
     record = SessionRecord.objects.get(pk=bound.session_id)
-    from session_security import device_binding
+    from session_security.device_binding import protocol
 
-    header = device_binding.registration_header(record)
+    header = protocol.registration_header(record)
     offer = dict(p.split("=", 1) for p in header.split(";")[1:])
     offer = {k: v.strip('"') for k, v in offer.items()}
     assert again.register(offer).status_code == 400  # a second key cannot take over

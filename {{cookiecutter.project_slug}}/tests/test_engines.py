@@ -18,7 +18,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from session_security.backends.cached_db import CacheHealth
+from session_security.storage.cached_db import CacheHealth
 from tests.conftest import (
     AsgiHttpsClient,
     HttpsClient,
@@ -132,7 +132,7 @@ def test_cache_engine_answers_503_while_redis_is_down(user, settings, outage_red
 def test_cached_db_keeps_users_signed_in_through_an_outage(
     user, settings, outage_redis, caplog, handler
 ):
-    caplog.set_level(logging.WARNING, logger="session_security.backends")
+    caplog.set_level(logging.WARNING, logger="session_security.storage")
     CacheHealth.down = False
     use_engine(settings, "cached_db", outage_redis.url)
     client = handler()

@@ -25,7 +25,7 @@ import time
 
 import pytest
 
-from session_security.keys import RECORD_KEY
+from session_security.session_data import RECORD_KEY
 from tests.fixtures.servers import (
     AppServer,
     create_users,

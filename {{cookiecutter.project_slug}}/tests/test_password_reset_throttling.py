@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from session_security.engines import fail_fast_options
+from session_security.storage.engines import fail_fast_options
 from tests.conftest import PASSWORD, HttpsClient
 from tests.fixtures.mail import SmtpServer
 from tests.fixtures.servers import AppServer, Browser, running

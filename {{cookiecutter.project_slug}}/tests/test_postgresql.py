@@ -17,7 +17,7 @@ import uuid
 import pytest
 from django.core import signing
 
-from session_security.keys import RECORD_KEY
+from session_security.session_data import RECORD_KEY
 from tests.fixtures.servers import AppServer, Browser, manage, production_env, replay_on
 
 pytestmark = [pytest.mark.services, pytest.mark.once]

@@ -17,14 +17,15 @@ from django.conf import settings
 from django.core.asgi import get_asgi_application
 from django.db.backends.signals import connection_created
 
-from session_security import reads, registry
-from session_security.backends.db import read_session
+from session_security.registry import records
+from session_security.storage import joined_read
+from session_security.storage.db import read_session
 from tests.conftest import HttpsClient, session_cookie, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)  # other connections see the user
 
 REQUESTS = 6
-READS = (read_session, registry.lookup)
+READS = (read_session, records.lookup)
 
 
 async def asgi_get(application, path, cookie):
@@ -89,13 +90,13 @@ def cold_reads(monkeypatch):
 def compiles(cold_reads, monkeypatch):
     """How many times a read compiled its SQL (the real compile runs), from cold."""
     calls = []
-    compile_sql = reads.JoinedRead.compile
+    compile_sql = joined_read.JoinedRead.compile
 
     def counted(read, connection, values):
         calls.append(read)
         return compile_sql(read, connection, values)
 
-    monkeypatch.setattr(reads.JoinedRead, "compile", counted)
+    monkeypatch.setattr(joined_read.JoinedRead, "compile", counted)
     return calls
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
-from config.routers import PRIMARY, PRIMARY_APPS, ReplicaRouter
+from scale_out.routers import PRIMARY, PRIMARY_APPS, ReplicaRouter
 from tests.test_settings import PRODUCTION, load
 
 PRIMARY_URL = "postgres://app:pw@db-primary:5432/app"
@@ -27,7 +27,7 @@ def test_a_replica_gets_a_database_the_router_and_a_short_connect_timeout(monkey
     assert replica["OPTIONS"]["connect_timeout"] == 2
     assert replica["CONN_HEALTH_CHECKS"] is True
     assert replica["TEST"] == {"MIRROR": "default"}  # tests never create it
-    assert s["DATABASE_ROUTERS"] == ["config.routers.ReplicaRouter"]
+    assert s["DATABASE_ROUTERS"] == ["scale_out.routers.ReplicaRouter"]
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ def test_secure_defaults(monkeypatch):
 def test_the_engine_is_chosen_by_one_variable(monkeypatch, name):
     environment = PRODUCTION | {"DJANGO_SESSION_ENGINE": name, "CACHE_URL": "redis://r:6379/0"}
     s = load(monkeypatch, **environment)
-    assert s["SESSION_ENGINE"] == f"session_security.backends.{name}"
+    assert s["SESSION_ENGINE"] == f"session_security.storage.{name}"
     assert s["SESSION_CACHE_ALIAS"] == "sessions"
     assert s["CACHES"]["sessions"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 

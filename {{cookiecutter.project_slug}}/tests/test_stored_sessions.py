@@ -1,7 +1,7 @@
 """The database engines' stored session and its link to the registry row.
 
 ``models.Session`` names the session's registry row, so the ``db`` engine
-reads session, row and user in one query (``backends.db``). The link is a
+reads session, row and user in one query (``storage.db``). The link is a
 shortcut, never a credential: the registry id inside the signed session
 data decides which row judges the session, a missing or deleted row reads
 as signed out, and sessions stored before the link existed still work.
@@ -18,10 +18,10 @@ from django.core.cache import caches
 from django.db import connection
 from django.utils import timezone
 
-from session_security import registry
-from session_security.engines import SESSION_CACHE_ALIAS
-from session_security.keys import RECORD_KEY
 from session_security.models import Session, SessionRecord
+from session_security.registry import records
+from session_security.session_data import RECORD_KEY
+from session_security.storage.engines import SESSION_CACHE_ALIAS
 from tests.conftest import HttpsClient, assert_refused, is_signed_in, sign_in
 
 pytestmark = [
@@ -86,7 +86,7 @@ def test_a_link_to_another_row_is_not_trusted(client, user, engine, quiet_policy
     sign_in(client)
     mine = stored(client, settings)
     Session.objects.filter(pk=mine.pk).update(record=stored(elsewhere, settings).record_id)
-    registry.end(mine.record_id, "revoked")
+    records.end(mine.record_id, "revoked")
     forget_cached_copy(engine, client, settings)
     assert not is_signed_in(client.get("/"))
     assert is_signed_in(elsewhere.get("/"))

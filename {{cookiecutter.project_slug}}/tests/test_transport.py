@@ -94,7 +94,7 @@ def test_oversized_signed_cookie_is_logged(client, user, settings, caplog):
     """ASVS 3.3.5: browsers drop cookies over 4096 bytes; say so loudly."""
     from importlib import import_module
 
-    settings.SESSION_ENGINE = "session_security.backends.signed_cookies"
+    settings.SESSION_ENGINE = "session_security.storage.signed_cookies"
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store["blob"] = "".join(f"{i:x}" for i in range(2000))  # barely compressible
     store.save()

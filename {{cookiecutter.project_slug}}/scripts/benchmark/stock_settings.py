@@ -17,9 +17,6 @@ from config.settings import SESSION_ENGINE_NAME
 
 DJANGO_SESSIONS = "django.contrib.sessions.middleware.SessionMiddleware"
 DJANGO_AUTHENTICATION = "django.contrib.auth.middleware.AuthenticationMiddleware"
-# This project's middleware that only adds response headers: kept, so both
-# setups send the same headers. Every other one of the app is session layer.
-HEADERS_ONLY = ("session_security.middleware.SecurityHeadersMiddleware",)
 
 
 def stock_middleware(project):
@@ -28,7 +25,7 @@ def stock_middleware(project):
     for name in project:
         if name.endswith("AuthenticationMiddleware"):
             name = DJANGO_AUTHENTICATION
-        elif name.startswith("session_security.") and name not in HEADERS_ONLY:
+        elif name.startswith("session_security."):
             name = DJANGO_SESSIONS
         if name not in stock:
             stock.append(name)

@@ -23,8 +23,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from session_security import registry
 from session_security.models import SessionRecord
+from session_security.registry import records
 
 BATCH_SIZE = 1000
 
@@ -66,7 +66,7 @@ class Command(BaseCommand):
     def handle(self, *args, keep_days, batch_size, **options):
         if batch_size < 1:
             batch_size = BATCH_SIZE
-        retired = registry.end_retired_key_sessions()
+        retired = records.end_retired_key_sessions()
         if retired:
             self.stdout.write(f"Ended {retired} session(s) signed with a retired secret key.")
         model = stored_session_model()

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from session_security import revocation
+from session_security.registry import revocation
 
 
 class Command(BaseCommand):

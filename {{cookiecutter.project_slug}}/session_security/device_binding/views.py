@@ -16,11 +16,12 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from session_security import device_binding, registry
 from session_security.audit import log_event
-from session_security.device_binding import ChallengeExpired, ProofError
+from session_security.device_binding import protocol
+from session_security.device_binding.protocol import ChallengeExpired, ProofError
 from session_security.models import SessionRecord
 from session_security.policy import Policy
+from session_security.registry import records
 from session_security.state import state_of
 
 # Refresh attempts allowed per minute, per session and per client address.
@@ -47,15 +48,15 @@ def refused(request, record, error, status=400):
 
 def bound_answer(request, record, challenge):
     """The answer that hands out a bound cookie, and the next challenge ahead."""
-    response = answer(device_binding.instructions(request, record))
-    device_binding.set_bound_cookie(response, record)
-    response["Secure-Session-Challenge"] = device_binding.challenge_header(challenge, record)
+    response = answer(protocol.instructions(request, record))
+    protocol.set_bound_cookie(response, record)
+    response["Secure-Session-Challenge"] = protocol.challenge_header(challenge, record)
     return response
 
 
 def challenge_required(record, challenge):
     response = answer({"error": "challenge_required"}, status=403)
-    response["Secure-Session-Challenge"] = device_binding.challenge_header(challenge, record)
+    response["Secure-Session-Challenge"] = protocol.challenge_header(challenge, record)
     return response
 
 
@@ -64,19 +65,19 @@ def challenge_required(record, challenge):
 def register(request):
     state = state_of(request)
     record = state.record
-    if not device_binding.enabled() or record is None or state.grace:
+    if not protocol.enabled() or record is None or state.grace:
         return answer({"error": "no_session"}, status=401)
     if record.device_bound:
         return refused(request, record, "already bound")
     try:
-        token = device_binding.read_token(request)
+        token = protocol.read_token(request)
         if token is None:
             raise ProofError("no Secure-Session-Response header")
-        jwk, algorithm = device_binding.verify_registration(token, record)
+        jwk, algorithm = protocol.verify_registration(token, record)
     except ProofError as error:
         return refused(request, record, error)
     # The first refresh's challenge is stored in the same write, and sent ahead.
-    challenge, now = device_binding.new_challenge(), timezone.now()
+    challenge, now = protocol.new_challenge(), timezone.now()
     claimed = SessionRecord.objects.filter(pk=record.pk, device_public_key__isnull=True).update(
         device_public_key=jwk,
         device_algorithm=algorithm,
@@ -124,17 +125,17 @@ def refresh(request):
     reason = Policy.from_settings().end_reason(record, now)
     if reason or not record.device_bound:
         if record is not None and reason and record.ended_at is None:
-            registry.end(record.pk, reason)
+            records.end(record.pk, reason)
         log_event("dbsc_ended", record=session_id, reason=reason or "not_bound")
-        return answer(device_binding.terminate(session_id))
+        return answer(protocol.terminate(session_id))
     try:
-        token = device_binding.read_token(request)
+        token = protocol.read_token(request)
     except ProofError as error:
         return refused(request, record, error)
     if token is None:
         return challenge_required(record, issue_challenge(record, now))
     try:
-        jti = device_binding.verify_refresh(token, record, now)
+        jti = protocol.verify_refresh(token, record, now)
     except ChallengeExpired as error:
         # A browser that slept past its challenge gets a fresh one, not the end.
         log_event("dbsc_proof_failed", level=logging.INFO, record=record.pk, error=str(error))
@@ -142,7 +143,7 @@ def refresh(request):
     except ProofError as error:
         return refused(request, record, error)
     # One write consumes this challenge and stores the next, sent ahead.
-    challenge = device_binding.new_challenge()
+    challenge = protocol.new_challenge()
     consumed = SessionRecord.objects.filter(pk=record.pk, device_challenge=jti).update(
         device_challenge=challenge, device_challenge_at=now
     )
@@ -154,9 +155,9 @@ def refresh(request):
 
 def issue_challenge(record, now, *, reuse=True):
     """The challenge for a 403: the stored one while it is good, else a new one."""
-    challenge = device_binding.reusable_challenge(record, now) if reuse else None
+    challenge = protocol.reusable_challenge(record, now) if reuse else None
     if challenge is None:
-        challenge = device_binding.new_challenge()
+        challenge = protocol.new_challenge()
         SessionRecord.objects.filter(pk=record.pk).update(
             device_challenge=challenge, device_challenge_at=now
         )

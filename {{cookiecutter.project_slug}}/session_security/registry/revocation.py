@@ -9,13 +9,13 @@ somehow had no registry row is refused after that single write.
 from django.contrib.auth import get_user_model
 from django.db.models import F
 
-from session_security import registry
 from session_security.audit import log_event
+from session_security.registry import records
 
 
 def end_session(record, reason):
     """End one session (from the user's list or the admin)."""
-    ended = registry.end(record.pk, reason)
+    ended = records.end(record.pk, reason)
     if ended:
         log_event("session_ended", record=record.pk, user=record.user_id, reason=reason)
     return ended
@@ -23,7 +23,7 @@ def end_session(record, reason):
 
 def end_other_sessions(user, keep, reason):
     """End all of the user's sessions but ``keep`` (a registry id)."""
-    count = registry.end_all(user, reason, keep=keep)
+    count = records.end_all(user, reason, keep=keep)
     if count:
         log_event("session_ended", user=user.pk, reason=reason, count=count, kept=keep)
     return count
@@ -38,7 +38,7 @@ def raise_epoch(user):
 def sign_out_everywhere(user, reason):
     """End every session of ``user``, this one included, on every engine."""
     raise_epoch(user)
-    count = registry.end_all(user, reason)
+    count = records.end_all(user, reason)
     log_event("session_ended", user=user.pk, reason=reason, count=count, everywhere="yes")
     return count
 
@@ -55,7 +55,7 @@ def password_changed(user, *, keep=None, keep_others=False):
         log_event("password_changed", user=user.pk, sessions_kept="all")
         return 0
     raise_epoch(user)
-    count = registry.end_all(user, "password_changed", keep=keep)
+    count = records.end_all(user, "password_changed", keep=keep)
     log_event("password_changed", user=user.pk, ended=count, kept=keep)
     return count
 
@@ -63,6 +63,6 @@ def password_changed(user, *, keep=None, keep_others=False):
 def sign_out_everyone(reason):
     """End every session of every user (an incident, a key compromise)."""
     get_user_model().objects.update(session_epoch=F("session_epoch") + 1)
-    count = registry.end_all(None, reason)
+    count = records.end_all(None, reason)
     log_event("session_ended", reason=reason, count=count, everyone="yes")
     return count

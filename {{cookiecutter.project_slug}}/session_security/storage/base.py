@@ -6,12 +6,9 @@ import zlib
 
 from django.core import signing
 
-from session_security.keys import GENERATION_KEY, RECORD_KEY
+from session_security.session_data import GENERATION_KEY, RECORD_KEY, STORE_MARGIN_SECONDS
 
 VALID_KEY = re.compile(r"[a-z0-9]{32}")
-
-# Entries outlive their end by this much; see registry.STORE_MARGIN.
-STORE_MARGIN_SECONDS = 60
 
 
 class SessionStoreUnavailable(Exception):

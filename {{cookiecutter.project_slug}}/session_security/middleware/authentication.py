@@ -29,7 +29,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
-from session_security.native import NativeMiddleware
+from session_security.middleware.base import NativeMiddleware
 from session_security.state import UNRESOLVED, state_of
 
 

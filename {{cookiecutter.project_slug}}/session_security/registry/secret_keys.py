@@ -18,7 +18,7 @@ from django.utils.crypto import salted_hmac
 def fingerprint(secret):
     """Worked out once per key: every request compares its row's against these."""
     return salted_hmac(
-        "session_security.secret_keys", "fingerprint", secret=secret, algorithm="sha256"
+        "session_security.registry.secret_keys", "fingerprint", secret=secret, algorithm="sha256"
     ).hexdigest()[:16]
 
 

@@ -13,8 +13,8 @@ state already holds, and never touches a store:
   a refresh costs one request instead of a 403 and a retry.
 """
 
-from session_security import device_binding
-from session_security.native import NativeMiddleware
+from session_security.device_binding import protocol
+from session_security.middleware.base import NativeMiddleware
 from session_security.state import state_of
 
 
@@ -22,14 +22,12 @@ class DeviceBindingMiddleware(NativeMiddleware):
     def after(self, request, response):
         state = state_of(request)
         record = state.record
-        if record is None or not device_binding.enabled():
+        if record is None or not protocol.enabled():
             return response
         if state.signed_in and not record.device_bound:
-            response["Secure-Session-Registration"] = device_binding.registration_header(record)
-        elif record.device_bound and device_binding.challenge_due(state.bound_cookie_age):
-            challenge = device_binding.reusable_challenge(record, state.now)
+            response["Secure-Session-Registration"] = protocol.registration_header(record)
+        elif record.device_bound and protocol.challenge_due(state.bound_cookie_age):
+            challenge = protocol.reusable_challenge(record, state.now)
             if challenge and "Secure-Session-Challenge" not in response:
-                response["Secure-Session-Challenge"] = device_binding.challenge_header(
-                    challenge, record
-                )
+                response["Secure-Session-Challenge"] = protocol.challenge_header(challenge, record)
         return response

@@ -10,11 +10,10 @@ from asgiref.sync import sync_to_async
 from django.contrib.sessions.backends import db
 from django.utils import timezone
 
-from session_security import registry
-from session_security.backends.base import RotationMixin
-from session_security.keys import RECORD_KEY
 from session_security.models import Session
-from session_security.reads import JoinedRead
+from session_security.session_data import RECORD_KEY, parse_record_id
+from session_security.storage.base import RotationMixin
+from session_security.storage.joined_read import JoinedRead
 
 # The session by key, unexpired, with its registry row and that row's user.
 read_session = JoinedRead(Session, "record__user", ["session_key", "expire_date__gt"])
@@ -51,7 +50,7 @@ class JoinedRecordMixin:
         return self._linked(await super().acreate_model_instance(data), data)
 
     def _linked(self, instance, data):
-        instance.record_id = registry.parse_record_id(data.get(RECORD_KEY))
+        instance.record_id = parse_record_id(data.get(RECORD_KEY))
         return instance
 
 

@@ -14,7 +14,7 @@ from asgiref.sync import iscoroutinefunction
 from django.contrib.sessions.backends import cache
 from django.contrib.sessions.backends.base import CreateError, UpdateError
 
-from session_security.backends.base import RotationMixin, SessionStoreUnavailable
+from session_security.storage.base import RotationMixin, SessionStoreUnavailable
 
 # Raised on purpose by the store: not an outage.
 EXPECTED = (CreateError, UpdateError, SessionStoreUnavailable)

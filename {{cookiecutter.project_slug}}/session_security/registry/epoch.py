@@ -10,7 +10,7 @@ The user model takes ``SessionEpochMixin``; the field is the session layer's.
 from django.db import models
 from django.utils.crypto import salted_hmac
 
-from session_security import revocation
+from session_security.registry import revocation
 
 
 class SessionEpochMixin(models.Model):

@@ -1,7 +1,7 @@
 """The per-request reads: a row and its related rows in one query, compiled once.
 
 Two reads run on every authenticated request: the stored session of the
-database engines (with its registry row and user, see ``backends.db``) and
+database engines (with its registry row and user, see ``storage.db``) and
 the registry row by primary key (with its user, see ``registry.lookup``).
 Their SQL never changes but for the values looked up, yet the ORM compiles a
 join on every call, which costs more than running it. A ``JoinedRead``

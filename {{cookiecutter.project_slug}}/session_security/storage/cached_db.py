@@ -10,7 +10,7 @@ the source of truth, and the registry (checked on every request) ends any
 session that was revoked while a stale copy sat in the cache.
 
 A cache miss reads the session with its registry row and user, as the
-``db`` engine does (see ``backends.db``); a hit costs the registry lookup.
+``db`` engine does (see ``storage.db``); a hit costs the registry lookup.
 """
 
 import contextlib
@@ -18,10 +18,10 @@ import logging
 
 from django.contrib.sessions.backends import cached_db
 
-from session_security.backends.base import RotationMixin
-from session_security.backends.db import JoinedRecordMixin
+from session_security.storage.base import RotationMixin
+from session_security.storage.db import JoinedRecordMixin
 
-logger = logging.getLogger("session_security.backends")
+logger = logging.getLogger("session_security.storage")
 
 
 class CacheHealth:

@@ -29,7 +29,7 @@ import time
 from django.db import DatabaseError, connections
 from django.urls import reverse
 
-from session_security.native import NativeMiddleware
+from session_security.middleware.base import NativeMiddleware
 
 PRIMARY = "default"
 REPLICA = "replica"
@@ -43,7 +43,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # After the replica failed to answer, how long reads stay on the primary.
 RETRY_SECONDS = 5
 
-logger = logging.getLogger("config.routers")
+logger = logging.getLogger("scale_out.routers")
 _primary_reads = contextvars.ContextVar("primary_reads", default=False)
 
 

@@ -109,7 +109,7 @@ def challenge_due(bound_cookie_age):
 
 def registration_header(record):
     challenge = signing.dumps(str(record.pk), salt=REGISTRATION_SALT)
-    path = reverse("session_security:dbsc_register")
+    path = reverse("device_binding:register")
     return (
         f'({" ".join(ALGORITHMS)});path="{path}";challenge="{challenge}";'
         f'authorization="{authorization_for(record)}"'
@@ -117,7 +117,7 @@ def registration_header(record):
 
 
 def is_refresh(request):
-    return request.path == reverse("session_security:dbsc_refresh")
+    return request.path == reverse("device_binding:refresh")
 
 
 def challenge_header(challenge, record):
@@ -234,7 +234,7 @@ def instructions(request, record):
     host = request.get_host().split(":")[0]
     return {
         "session_identifier": str(record.pk),
-        "refresh_url": reverse("session_security:dbsc_refresh"),
+        "refresh_url": reverse("device_binding:refresh"),
         "scope": {
             "origin": f"{request.scheme}://{request.get_host()}",
             "include_site": False,

@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 SCHEME = "redis+sentinel"
-BACKEND = "session_security.sentinel.RedisSentinelCache"
+BACKEND = "scale_out.sentinel.RedisSentinelCache"
 DEFAULT_SENTINEL_PORT = 26379
 # Client options that also apply to the connections to the Sentinels.
 SENTINEL_OPTIONS = ("socket_connect_timeout", "socket_timeout", "retry")

@@ -13,10 +13,10 @@ import logging
 from django.conf import settings
 from django.contrib.sessions.backends import signed_cookies
 
-from session_security.backends.base import STORE_MARGIN_SECONDS, unverified_record_id
-from session_security.keys import GENERATION_KEY
+from session_security.session_data import GENERATION_KEY, STORE_MARGIN_SECONDS
+from session_security.storage.base import unverified_record_id
 
-logger = logging.getLogger("session_security.backends")
+logger = logging.getLogger("session_security.storage")
 
 # Browsers drop cookies whose name and value exceed 4096 bytes (ASVS 3.3.5).
 COOKIE_LIMIT = 4096

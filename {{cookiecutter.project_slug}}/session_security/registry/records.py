@@ -6,29 +6,19 @@ most once per refresh window (``touch``).
 """
 
 import datetime
-import uuid
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from session_security import secret_keys
-from session_security.backends.base import STORE_MARGIN_SECONDS
-from session_security.keys import GENERATION_KEY, RECORD_KEY
 from session_security.models import SessionRecord
-from session_security.reads import JoinedRead
+from session_security.registry import secret_keys
+from session_security.session_data import GENERATION_KEY, RECORD_KEY, STORE_MARGIN_SECONDS
 from session_security.state import state_of
+from session_security.storage.joined_read import JoinedRead
 
 # How long the store keeps a session past its absolute end (see register()).
 STORE_MARGIN = datetime.timedelta(seconds=STORE_MARGIN_SECONDS)
-
-
-def parse_record_id(value):
-    """The registry id stored in a session, or ``None`` if absent or garbled."""
-    try:
-        return uuid.UUID(value) if value else None
-    except (TypeError, ValueError, AttributeError):
-        return None
 
 
 def register(request, user):
@@ -130,7 +120,7 @@ def joined(session, record_id):
     """The registry row the session's store read with it, if it is ``record_id``'s.
 
     The database engines read the row (and its user) in the same query as the
-    session itself (see ``backends.db``); the other engines, and a stored
+    session itself (see ``storage.db``); the other engines, and a stored
     session whose link to its row is missing, take the lookup.
     """
     record = getattr(session, "joined_record", None)

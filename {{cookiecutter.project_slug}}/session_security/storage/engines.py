@@ -9,15 +9,15 @@ import re
 
 from django.core.exceptions import ImproperlyConfigured
 
-from session_security import sentinel
+from scale_out import sentinel
 
 ENGINE_NAMES = ("db", "cache", "cached_db", "signed_cookies")
 
 ENGINES = {
-    "db": "session_security.backends.db",
-    "cache": "session_security.backends.cache",
-    "cached_db": "session_security.backends.cached_db",
-    "signed_cookies": "session_security.backends.signed_cookies",
+    "db": "session_security.storage.db",
+    "cache": "session_security.storage.cache",
+    "cached_db": "session_security.storage.cached_db",
+    "signed_cookies": "session_security.storage.signed_cookies",
 }
 
 # Sessions live in a cache alias of their own, so that clearing or resizing

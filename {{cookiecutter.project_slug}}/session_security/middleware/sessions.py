@@ -25,66 +25,22 @@ from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.utils.http import http_date
 
-from session_security import authentication, device_binding, registry, secret_keys
 from session_security.audit import key_hash, log_event
-from session_security.backends.base import SessionStoreUnavailable
-from session_security.keys import GENERATION_KEY, RECORD_KEY
-from session_security.native import NativeMiddleware
+from session_security.device_binding import protocol
+from session_security.middleware import authentication
+from session_security.middleware.base import NativeMiddleware
+from session_security.middleware.responses import renewed_while_sending, store_unavailable
 from session_security.policy import Outcome, Policy
+from session_security.registry import records, secret_keys
+from session_security.session_data import GENERATION_KEY, RECORD_KEY, parse_record_id
 from session_security.state import RequestState
-
-# Seconds a client should wait before retrying while the store is down.
-RETRY_AFTER = 30
+from session_security.storage.base import SessionStoreUnavailable
 
 TIMEOUT_REASONS = ("idle_timeout", "absolute_timeout")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
-
-
-def store_unavailable(request, error):
-    """The 503 page shown while the session store cannot be reached.
-
-    Rendered without the request: its context processors would read the
-    session, which is exactly what cannot be done now.
-    """
-    log_event(
-        "store_unavailable", level=logging.WARNING, path=request.path, error=type(error).__name__
-    )
-    response = HttpResponse(render_to_string("session_security/unavailable.html"), status=503)
-    response["Retry-After"] = str(RETRY_AFTER)
-    patch_cache_control(response, no_store=True)
-    return response
-
-
-def renewed_while_sending(request):
-    """The 409 page for a write made with the previous key during its grace.
-
-    The previous key stays valid briefly so that requests in flight when the
-    key rotated still load; it must not also change anything (it may be a
-    replayed cookie). The person whose form raced the rotation already holds
-    the new key: going back and sending again works.
-    """
-    state = request.session_security
-    log_event(
-        "grace_write_refused",
-        level=logging.WARNING,
-        session_key=request.session.session_key,
-        record=state.record_id,
-        user=state.record.user_id,
-        method=request.method,
-        path=request.path,
-    )
-    back = request.headers.get("Referer", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=True):
-        back = "/"
-    page = render_to_string("session_security/renewed.html", {"back": back})
-    response = HttpResponse(page, status=409)
-    patch_cache_control(response, no_store=True, private=True)
-    return response
 
 
 class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
@@ -110,13 +66,13 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
         session = self.start(request)
         try:
             accessed = session.accessed
-            record_id = registry.parse_record_id(session.get(RECORD_KEY))
+            record_id = parse_record_id(session.get(RECORD_KEY))
             if record_id is None and session.get(SESSION_KEY) is None:
                 session.accessed = accessed  # anonymous: nothing here varies on the cookie
                 if session.unverified_record:  # data that no key verifies any more
-                    registry.end_if_key_retired(registry.parse_record_id(session.unverified_record))
+                    records.end_if_key_retired(parse_record_id(session.unverified_record))
             else:
-                record = registry.read(session, record_id) if record_id else None
+                record = records.read(session, record_id) if record_id else None
                 self.execute(request, record, self.judge(request, record))
             response = self.refuse_grace_write(request) or self.get_response(request)
             return self.finish(request, response)
@@ -127,14 +83,14 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
         session = self.start(request)
         try:
             accessed = session.accessed
-            record_id = registry.parse_record_id(await session.aget(RECORD_KEY))
+            record_id = parse_record_id(await session.aget(RECORD_KEY))
             if record_id is None and session.get(SESSION_KEY) is None:  # loaded: no I/O
                 session.accessed = accessed
                 if session.unverified_record:
-                    record_id = registry.parse_record_id(session.unverified_record)
-                    await registry.aend_if_key_retired(record_id)
+                    record_id = parse_record_id(session.unverified_record)
+                    await records.aend_if_key_retired(record_id)
             else:
-                record = await registry.aread(session, record_id) if record_id else None
+                record = await records.aread(session, record_id) if record_id else None
                 await self.aexecute(request, record, self.judge(request, record))
             response = self.refuse_grace_write(request) or await self.get_response(request)
             return await self.afinish(request, response)
@@ -153,7 +109,7 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
         credentials = authentication.verify(session, record) if record else None
         bound = record is not None and record.device_bound
         if bound:
-            state.bound_cookie_age = device_binding.bound_cookie_age(request, record)
+            state.bound_cookie_age = protocol.bound_cookie_age(request, record)
         plan = self.policy.evaluate(
             record,
             session.get(GENERATION_KEY),
@@ -178,19 +134,19 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
         state, session = request.session_security, request.session
         self.report(request, record, plan)
         if plan.end and record is not None and record.ended_at is None:
-            registry.end(record.pk, plan.reason)
+            records.end(record.pk, plan.reason)
         if plan.flush:
             session.flush()
         if plan.withhold:
             self.withhold(request, record)
         if plan.touch:
-            registry.touch(record, state.now)
+            records.touch(record, state.now)
         if state.rehash:  # Django's answer to a hash made with a fallback key
             session.cycle_key()
             session[HASH_SESSION_KEY] = state.rehash
-            registry.resigned(record)
+            records.resigned(record)
         if plan.rotate:
-            generation = registry.claim_rotation(record, state.now)
+            generation = records.claim_rotation(record, state.now)
             if generation is None:  # a concurrent request rotated first
                 state.grace = True
                 return
@@ -203,19 +159,19 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
         state, session = request.session_security, request.session
         self.report(request, record, plan)
         if plan.end and record is not None and record.ended_at is None:
-            await registry.aend(record.pk, plan.reason)
+            await records.aend(record.pk, plan.reason)
         if plan.flush:
             await session.aflush()
         if plan.withhold:
             self.withhold(request, record)
         if plan.touch:
-            await registry.atouch(record, state.now)
+            await records.atouch(record, state.now)
         if state.rehash:
             await session.acycle_key()
             await session.aset(HASH_SESSION_KEY, state.rehash)
-            await registry.aresigned(record)
+            await records.aresigned(record)
         if plan.rotate:
-            generation = await registry.aclaim_rotation(record, state.now)
+            generation = await records.aclaim_rotation(record, state.now)
             if generation is None:
                 state.grace = True
                 return
@@ -240,7 +196,7 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
         proof, not by the session cookie it happens to carry.
         """
         state = request.session_security
-        if not state.grace or request.method in SAFE_METHODS or device_binding.is_refresh(request):
+        if not state.grace or request.method in SAFE_METHODS or protocol.is_refresh(request):
             return None
         return renewed_while_sending(request)
 
@@ -273,7 +229,7 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
             )
         elif plan.outcome is Outcome.REFUSED:
             log_event("stale_key", session_key=session_key, record=record.pk, user=record.user_id)
-        elif plan.withhold and not device_binding.is_refresh(request):
+        elif plan.withhold and not protocol.is_refresh(request):
             # Refreshing is what a browser does without its bound cookie.
             log_event("dbsc_cookie_missing", record=record.pk, user=record.user_id, ip=state.ip)
 
@@ -373,19 +329,3 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
             httponly=settings.SESSION_COOKIE_HTTPONLY or None,
             samesite=settings.SESSION_COOKIE_SAMESITE,
         )
-
-
-class SecurityHeadersMiddleware(NativeMiddleware):
-    """Headers Django has no setting for: Permissions-Policy and CORP."""
-
-    def __init__(self, get_response):
-        super().__init__(get_response)
-        self.headers = {
-            "Permissions-Policy": settings.PERMISSIONS_POLICY,
-            "Cross-Origin-Resource-Policy": settings.CROSS_ORIGIN_RESOURCE_POLICY,
-        }
-
-    def after(self, request, response):
-        for name, value in self.headers.items():
-            response.headers.setdefault(name, value)
-        return response
