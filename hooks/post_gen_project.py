@@ -129,7 +129,7 @@ def remove_unneeded_files():
     unneeded = []
     if DATABASE != "postgresql":
         # Runs the database tests on PostgreSQL, which a SQLite project has not.
-        unneeded.append("tests/test_postgresql.py")
+        unneeded.append("tests/config/test_postgresql.py")
     for relative in unneeded:
         (PROJECT / relative).unlink(missing_ok=True)
 

@@ -75,7 +75,7 @@ EXPECTED_FILES = [
     "config/wsgi.py",
     "config/asgi.py",
     "accounts/models.py",
-    "session_security/middleware.py",
+    "session_security/middleware/sessions.py",
     "session_security/policy.py",
     ".env",
     ".python-version",
@@ -90,7 +90,7 @@ EXPECTED_DIRS = ["tests"]
 
 # Files that exist only for some answers: path -> predicate on the answers.
 CONDITIONAL_FILES = {
-    "tests/test_postgresql.py": lambda answers: answers["database"] == "postgresql",
+    "tests/config/test_postgresql.py": lambda answers: answers["database"] == "postgresql",
 }
 
 # GitHub Actions' own ``${{ ... }}`` expressions are legitimate in workflows.

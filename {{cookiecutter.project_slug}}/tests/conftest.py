@@ -24,7 +24,6 @@ pytest_plugins = [
     "tests.fixtures.processes",
     "tests.fixtures.services",
     "tests.fixtures.servers",
-    "tests.fixtures.replication",
     "tests.fixtures.browser",
     "tests.fixtures.mail",
     "pytester",

@@ -25,7 +25,7 @@ from scripts.benchmark.stock_settings import (
 )
 from tests.fixtures.services import postgresql_bindir, skip_missing
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 TOOL = [sys.executable, "-m", "scripts.benchmark"]
 SETUP_KEYS = [setup.key for setup in SETUPS]  # project, stock, save_every
 

@@ -2,7 +2,7 @@
 
 A real gunicorn server runs the project with
 ``CACHE_URL=redis+sentinel://...``: three Sentinels watch a primary and one
-replica (``tests/fixtures/replication.py``). Users sign in; one signs out and
+replica (``tests/scale_out/replication.py``). Users sign in; one signs out and
 one signs out everywhere; then the primary is killed with SIGKILL. Requests
 keep coming while Sentinel notices (500 ms), agrees and promotes the replica.
 The app follows the promotion without a restart, and:

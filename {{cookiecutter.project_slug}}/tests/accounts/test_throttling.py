@@ -21,8 +21,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from accounts.throttling import normalise, normalised_username
+from tests.config.test_settings import PRODUCTION, load
 from tests.conftest import PASSWORD, AsgiHttpsClient, HttpsClient, is_signed_in
-from tests.test_settings import PRODUCTION, load
 
 pytestmark = pytest.mark.django_db
 
@@ -237,7 +237,7 @@ def test_sign_in_with_surrounding_spaces_works(user):
 
 
 def test_any_case_signs_in_and_any_case_is_counted_against_the_same_pair(user):
-    """Usernames ignore case (tests/test_usernames.py): "ALICE" with a wrong
+    """Usernames ignore case (tests/accounts/test_usernames.py): "ALICE" with a wrong
     password is a failure counted against alice, and with the right one signs
     in as alice, clearing the pair's count."""
     client = at(HERE)

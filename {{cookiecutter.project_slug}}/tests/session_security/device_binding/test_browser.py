@@ -25,7 +25,6 @@ import pytest
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from tests.dbsc import BOUND_COOKIE, DeviceKey, challenge_of
 from tests.fixtures.browser import (
     SESSION_COOKIE,
     USERNAME,
@@ -33,6 +32,7 @@ from tests.fixtures.browser import (
     sign_in,
     tls_production_server,
 )
+from tests.session_security.device_binding.dbsc import BOUND_COOKIE, DeviceKey, challenge_of
 
 pytestmark = pytest.mark.browser
 

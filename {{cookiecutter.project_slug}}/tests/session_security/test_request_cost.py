@@ -12,7 +12,7 @@ binds a device, not for one that did.
 import pytest
 
 from tests.conftest import HttpsClient, is_signed_in, sign_in
-from tests.dbsc import DbscBrowser, registration_offer
+from tests.session_security.device_binding.dbsc import DbscBrowser, registration_offer
 
 pytestmark = pytest.mark.django_db
 

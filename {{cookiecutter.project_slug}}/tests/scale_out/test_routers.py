@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
 from scale_out.routers import PRIMARY, PRIMARY_APPS, ReplicaRouter
-from tests.test_settings import PRODUCTION, load
+from tests.config.test_settings import PRODUCTION, load
 
 PRIMARY_URL = "postgres://app:pw@db-primary:5432/app"
 REPLICA_URL = "postgres://app:pw@db-replica:5432/app"

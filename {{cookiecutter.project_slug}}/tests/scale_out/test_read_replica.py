@@ -2,7 +2,7 @@
 
 A gunicorn server runs the project with ``DATABASE_URL`` on a primary and
 ``DATABASE_REPLICA_URL`` on its streaming replica (``pg_basebackup -R``,
-``tests/fixtures/replication.py``). Both servers log every statement, so
+``tests/scale_out/replication.py``). Both servers log every statement, so
 each test sees which server answered which query.
 
 With replay paused on the replica (it lags for as long as the test likes),
@@ -19,7 +19,6 @@ import secrets
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.fixtures.replication import wait_until
 from tests.fixtures.servers import (
     AppServer,
     create_users,
@@ -28,6 +27,7 @@ from tests.fixtures.servers import (
     replay_on,
     signed_in_browsers,
 )
+from tests.scale_out.replication import wait_until
 
 # Not the bake's engine or database (its own PostgreSQL primary and replica, the db engine): see
 # ``once`` in pyproject.toml.

@@ -14,10 +14,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 from scale_out import sentinel
 from session_security.storage import engines
+from tests.config.test_settings import PRODUCTION, load
 from tests.conftest import HttpsClient, is_signed_in, sign_in
-from tests.fixtures.replication import RedisProcess
 from tests.fixtures.services import REDIS_SERVER
-from tests.test_settings import PRODUCTION, load
+from tests.scale_out.replication import RedisProcess
 
 SENTINEL_URL = "redis+sentinel://:secret@10.0.0.1:26379,10.0.0.2,[::1]:26380/cache-primary/3"
 

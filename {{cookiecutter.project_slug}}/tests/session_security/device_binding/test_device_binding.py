@@ -17,7 +17,13 @@ from cryptography.hazmat.primitives import serialization
 from session_security.device_binding.protocol import CHALLENGE_AHEAD_LEAD, challenge_lifetime
 from session_security.models import SessionRecord
 from tests.conftest import PASSWORD, HttpsClient, assert_refused, is_signed_in, sign_in
-from tests.dbsc import BOUND_COOKIE, DbscBrowser, DeviceKey, challenge_of, registration_offer
+from tests.session_security.device_binding.dbsc import (
+    BOUND_COOKIE,
+    DbscBrowser,
+    DeviceKey,
+    challenge_of,
+    registration_offer,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-SETTINGS_FILE = Path(__file__).resolve().parents[1] / "config" / "settings.py"
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "config" / "settings.py"
 PRODUCTION = {
     "DJANGO_DEBUG": "off",
     "DJANGO_SECRET_KEY": "p" * 60,

@@ -65,7 +65,7 @@ def test_a_backend_that_is_not_a_model_backend_is_left_to_django(
     client, user, engine, settings, request_cost
 ):
     """It may load users from elsewhere: Django's ``get_user`` asks it, checks included."""
-    backend = "tests.test_authentication.DirectoryBackend"
+    backend = "tests.session_security.test_authentication.DirectoryBackend"
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, backend]
     client.force_login(user, backend=backend)
     with request_cost() as cost:
