@@ -28,7 +28,7 @@ def test_every_environment_variable_is_documented():
 
 
 def test_every_test_the_readme_names_exists():
-    named = re.findall(r"`(tests/test_\w+\.py)::(test_\w+)`", README)
+    named = re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", README)
     assert len(named) > 20
     for path, name in named:
         tree = ast.parse((PROJECT / path).read_text())
