@@ -1,4 +1,9 @@
-"""Finish the bake: write the local ``.env`` and the cruft record, drop unneeded files.
+"""Finish the bake: write the local ``.env`` and the cruft record, drop what was not chosen.
+
+Each optional capability lives in files of its own; a ``remove_*()`` below
+deletes them whole when its answer is no, and nothing else in the project
+names them (settings, URLs and the README name them only inside the
+template's ``{% if %}`` blocks for that answer).
 
 The cruft record (``.cruft.json``) is what lets a project baked with plain
 ``cookiecutter`` take the template's later fixes with ``cruft update``: the
@@ -10,6 +15,7 @@ leaves it to cruft then.
 import json
 import os
 import secrets
+import shutil
 import string
 import subprocess
 from pathlib import Path
@@ -17,6 +23,9 @@ from pathlib import Path
 PROJECT = Path.cwd()
 DATABASE = "{{ cookiecutter.database }}"
 SLUG = "{{ cookiecutter.project_slug }}"
+DEVICE_BOUND = "{{ cookiecutter.session_device_bound }}"
+SCALE_OUT = "{{ cookiecutter.scale_out }}"
+BENCHMARK = "{{ cookiecutter.benchmark }}"
 
 # Letters, digits and symbols that need no quoting in an env file or a shell.
 KEY_ALPHABET = string.ascii_letters + string.digits + "%+-.:@_~"
@@ -124,14 +133,31 @@ def write_cruft_record():
     return None
 
 
-def remove_unneeded_files():
-    """Drop what the answers make pointless."""
-    unneeded = []
-    if DATABASE != "postgresql":
-        # Runs the database tests on PostgreSQL, which a SQLite project has not.
-        unneeded.append("tests/config/test_postgresql.py")
-    for relative in unneeded:
-        (PROJECT / relative).unlink(missing_ok=True)
+def remove(*relatives):
+    """Delete these files and folders of the project (those that are there)."""
+    for relative in relatives:
+        path = PROJECT / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def remove_postgresql_tests():
+    """The tests that run on PostgreSQL, which a SQLite project has not."""
+    remove("tests/config/test_postgresql.py")
+
+
+def remove_device_binding():
+    """Device-bound sessions (DBSC): the protocol, its endpoints, tests and documents."""
+
+
+def remove_scale_out():
+    """Sentinel, the read replica and its router, the drills, their servers and documents."""
+
+
+def remove_benchmark():
+    """The benchmark tool, its test and its documents."""
 
 
 def print_next_steps(cruft_problem):
@@ -157,7 +183,14 @@ then sign in at http://127.0.0.1:8000 . Tests: uv run pytest
 def main():
     write_env_file()
     cruft_problem = write_cruft_record()
-    remove_unneeded_files()
+    if DATABASE != "postgresql":
+        remove_postgresql_tests()
+    if DEVICE_BOUND == "no":
+        remove_device_binding()
+    if SCALE_OUT == "no":
+        remove_scale_out()
+    if BENCHMARK == "no":
+        remove_benchmark()
     print_next_steps(cruft_problem)
 
 

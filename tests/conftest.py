@@ -32,7 +32,12 @@ SLUG_DIR = "{{cookiecutter.project_slug}}"
 # Answers that bake a project using every dependency the template can need
 # (psycopg is a main dependency only with PostgreSQL); the shared venv is
 # installed from it, so every variant finds what it imports.
-VENV_ANSWERS = {"database": "postgresql"}
+VENV_ANSWERS = {
+    "database": "postgresql",
+    "session_device_bound": "yes",
+    "scale_out": "yes",
+    "benchmark": "yes",
+}
 
 # Variables that steer the baked project: a developer's shell must not leak
 # them into a test that sets up its own environment.
