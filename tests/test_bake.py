@@ -235,7 +235,6 @@ def test_settings_carry_the_answers(baked):
         "BAKED_SESSION_COOKIE_SAMESITE": answers["session_cookie_samesite"],
         "BAKED_SESSION_BIND_IP": answers["session_bind_ip"],
         "BAKED_SESSION_BIND_USER_AGENT": answers["session_bind_user_agent"],
-        "BAKED_SESSION_DEVICE_BOUND": answers["session_device_bound"] == "yes",
         "BAKED_DEFAULT_FROM_EMAIL": f"webmaster@{answers['domain_name']}",
     }
     if answers["database"] == "postgresql":

@@ -107,8 +107,17 @@ MUTANTS = [
     Mutant(
         "a device-bound session needs its bound cookie",
         "session_security/policy.py",
-        "        if not bound_cookie_valid:\n",
+        "        if not possession_proven:\n",
         "        if False:\n",
+        (
+            "tests/session_security/device_binding/test_device_binding.py::test_the_session_cookie_alone_is_refused_once_bound",
+        ),
+    ),
+    Mutant(
+        "a bound session's proof is its bound cookie",
+        "session_security/device_binding/middleware.py",
+        "return False if age is None else age",
+        "return age",
         (
             "tests/session_security/device_binding/test_device_binding.py::test_the_session_cookie_alone_is_refused_once_bound",
         ),
@@ -170,8 +179,8 @@ MUTANTS = [
     Mutant(
         "the signed registry id, not the stored link, names the row",
         "session_security/registry/records.py",
-        "return record if record is not None and record.pk == record_id else None",
-        "return record",
+        "if record is not None and record.pk == record_id:",
+        "if record is not None:",
         (
             "tests/session_security/storage/test_stored_sessions.py::test_a_link_to_another_row_is_not_trusted",
         ),

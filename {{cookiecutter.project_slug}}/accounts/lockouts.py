@@ -16,7 +16,6 @@ import datetime
 from axes.helpers import get_cool_off, get_failure_limit
 from axes.signals import user_locked_out
 from django.dispatch import receiver
-from django.utils import timezone
 
 from session_security import audit
 from session_security.state import state_of
@@ -28,7 +27,7 @@ def log_lockout(sender, request, username=None, ip_address=None, **kwargs):
     failures = getattr(request, "axes_failures_since_start", None)
     if failures is None or failures != get_failure_limit(request, credentials):
         return  # an attempt during the lockout, not the one that started it
-    until = timezone.now() + get_cool_off(request)
+    until = state_of(request).now + get_cool_off(request)
     audit.log_event(
         "login_locked_out",
         username_hash=audit.key_hash(username),

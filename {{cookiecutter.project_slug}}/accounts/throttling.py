@@ -26,7 +26,6 @@ from http import HTTPStatus
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from session_security.state import state_of
@@ -84,7 +83,7 @@ def lockout_response(request, original_response=None, credentials=None):
     rounded up to the minute.
     """
     cool_off = math.ceil(get_cool_off(request).total_seconds())
-    context = {"wait": _duration(cool_off), "retry_at": _minute_up(timezone.now(), cool_off)}
+    context = {"wait": _duration(cool_off), "retry_at": _minute_up(state_of(request).now, cool_off)}
     response = render(
         request, "accounts/lockout.html", context, status=HTTPStatus.TOO_MANY_REQUESTS
     )

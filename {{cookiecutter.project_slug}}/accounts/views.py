@@ -27,8 +27,8 @@ from session_security.models import SessionRecord
 from session_security.registry import records, revocation
 from session_security.state import state_of
 
-# Sent on sign-out: the browser drops what it kept of the session (ASVS 14.3.1);
-# "storage" also ends a device-bound session in Chrome.
+# Sent on sign-out: the browser drops what it kept of the session, its
+# storage and cookies included (ASVS 14.3.1).
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
@@ -70,13 +70,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
-        user, current = form.user, state_of(self.request).record
+        state = state_of(self.request)
+        user, current = form.user, state.record
         keep_others = not form.cleaned_data["end_other_sessions"]
         form.save(commit=False)
         user.save(end_sessions=False)
-        revocation.password_changed(user, keep=current.pk, keep_others=keep_others)
+        revocation.password_changed(user, state.now, keep=current.pk, keep_others=keep_others)
         update_session_auth_hash(self.request, user)  # a new key and hash for this session
-        records.end(current.pk, "password_changed")
+        records.end(current.pk, "password_changed", state.now)
         records.register(self.request, user)
         if keep_others:
             messages.success(self.request, "Password changed. Your other sessions continue.")
@@ -95,11 +96,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 @login_required
 def sessions(request):
     """The user's active sessions, on any engine (ASVS 7.5.2)."""
-    records = SessionRecord.objects.active().filter(user=request.user).order_by("-last_seen_at")
-    current = state_of(request).record_id
+    state = state_of(request)
+    active = SessionRecord.objects.active(state.now).filter(user=request.user)
+    active = active.select_related(*SessionRecord.read_with)  # one query for the list
+    current = state.record_id
     rows = [
         {"record": record, "device": describe(record.user_agent), "current": record.pk == current}
-        for record in records
+        for record in active.order_by("-last_seen_at")
     ]
     return render(request, "accounts/sessions.html", {"rows": rows})
 
@@ -107,12 +110,13 @@ def sessions(request):
 @require_POST
 @recent_auth.recent_auth_required
 def end_session(request, record_id):
+    state = state_of(request)
     try:
-        record = SessionRecord.objects.active().get(pk=record_id, user=request.user)
+        record = SessionRecord.objects.active(state.now).get(pk=record_id, user=request.user)
     except (SessionRecord.DoesNotExist, ValueError) as error:
         raise Http404("No such session.") from error
-    revocation.end_session(record, "ended_by_user")
-    if record.pk == state_of(request).record_id:
+    revocation.end_session(record, "ended_by_user", state.now)
+    if record.pk == state.record_id:
         logout(request)
         return redirect("accounts:login")
     messages.success(request, f"Signed out {describe(record.user_agent)}.")
@@ -122,9 +126,8 @@ def end_session(request, record_id):
 @require_POST
 @recent_auth.recent_auth_required
 def end_other_sessions(request):
-    count = revocation.end_other_sessions(
-        request.user, state_of(request).record_id, "ended_by_user"
-    )
+    state = state_of(request)
+    count = revocation.end_other_sessions(request.user, state.record_id, "ended_by_user", state.now)
     messages.success(request, f"{count} other session(s) signed out.")
     return redirect("accounts:sessions")
 
@@ -132,7 +135,7 @@ def end_other_sessions(request):
 @require_POST
 @recent_auth.recent_auth_required
 def sign_out_everywhere(request):
-    revocation.sign_out_everywhere(request.user, "signed_out_everywhere")
+    revocation.sign_out_everywhere(request.user, "signed_out_everywhere", state_of(request).now)
     logout(request)
     response = redirect("accounts:login")
     response["Clear-Site-Data"] = CLEAR_SITE_DATA

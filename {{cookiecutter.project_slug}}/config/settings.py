@@ -38,7 +38,6 @@ BAKED_SESSION_EXPIRE_AT_BROWSER_CLOSE = {{ "True" if cookiecutter.session_expire
 BAKED_SESSION_COOKIE_SAMESITE = "{{ cookiecutter.session_cookie_samesite }}"
 BAKED_SESSION_BIND_IP = "{{ cookiecutter.session_bind_ip }}"
 BAKED_SESSION_BIND_USER_AGENT = "{{ cookiecutter.session_bind_user_agent }}"
-BAKED_SESSION_DEVICE_BOUND = {{ "True" if cookiecutter.session_device_bound == "yes" else "False" }}
 BAKED_DEFAULT_FROM_EMAIL = "webmaster@{{ cookiecutter.domain_name }}"
 
 # --- Core ------------------------------------------------------------------
@@ -65,6 +64,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "session_security",
+{%- if cookiecutter.session_device_bound == "yes" %}
+    # Device-bound sessions (DBSC): the key each bound session is tied to.
+    "session_security.device_binding",
+{%- endif %}
     "accounts",
     # The one ordinary model: read from the replica when there is one.
     "notices",
@@ -81,9 +84,12 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Replaces Django's SessionMiddleware: loads the session, then enforces the
     # timeouts, rotation, binding and revocation before anything reads it.
+{%- if cookiecutter.session_device_bound == "yes" %}
+    # ... and a device-bound session's bound cookie, the DBSC offer and challenge.
+    "session_security.device_binding.middleware.DeviceBoundSessionMiddleware",
+{%- else %}
     "session_security.middleware.sessions.SessionSecurityMiddleware",
-    # Device-bound sessions: the registration offer and the refresh challenge.
-    "session_security.device_binding.middleware.DeviceBindingMiddleware",
+{%- endif %}
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, taking the user the session layer already read and verified.
@@ -189,13 +195,15 @@ SESSION_REAUTH_WINDOW = integer("DJANGO_SESSION_REAUTH_WINDOW", default=600, min
 # Forgotten or stolen sessions pile up: at most this many per user, the oldest
 # sign-in ends first (0 = no limit).
 SESSION_MAX_PER_USER = integer("DJANGO_SESSION_MAX_PER_USER", default=0)
+{%- if cookiecutter.session_device_bound == "yes" %}
 # Session cookies copied off the machine (malware, a stolen backup): Chrome binds
 # the session to a key it never lets go of (DBSC), and a short-lived cookie that
 # only that key can renew stands between the copy and the account.
-SESSION_DEVICE_BOUND = flag("DJANGO_SESSION_DEVICE_BOUND", default=BAKED_SESSION_DEVICE_BOUND)
+SESSION_DEVICE_BOUND = flag("DJANGO_SESSION_DEVICE_BOUND", default=True)
 SESSION_DEVICE_BOUND_COOKIE_AGE = integer(
     "DJANGO_SESSION_DEVICE_BOUND_COOKIE_AGE", default=300, minimum=10
 )
+{%- endif %}
 # Mobile clients move within a network: compare this many leading bits.
 SESSION_BIND_IPV4_PREFIX = integer("DJANGO_SESSION_BIND_IPV4_PREFIX", default=32)
 SESSION_BIND_IPV6_PREFIX = integer("DJANGO_SESSION_BIND_IPV6_PREFIX", default=128)

@@ -5,11 +5,13 @@ from django.contrib import admin, messages
 from session_security.device_names import describe
 from session_security.models import SessionRecord
 from session_security.registry import revocation
+from session_security.state import state_of
 
 
 @admin.action(description="End the selected sessions")
 def end_selected(modeladmin, request, queryset):
-    count = sum(revocation.end_session(record, "ended_by_admin") for record in queryset)
+    now = state_of(request).now
+    count = sum(revocation.end_session(record, "ended_by_admin", now) for record in queryset)
     modeladmin.message_user(request, f"{count} session(s) ended.", messages.SUCCESS)
 
 

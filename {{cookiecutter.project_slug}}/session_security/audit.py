@@ -4,7 +4,7 @@ Events go to the ``session_security.audit`` logger as ``key=value`` pairs
 (values JSON-quoted when they need it), so any log pipeline can parse them.
 Session keys never appear: only a keyed hash (HMAC with ``SECRET_KEY``),
 enough to correlate the lines of one session and useless for hijacking it.
-Registry ids (which are also the DBSC session identifiers) are hashed too.
+Registry ids are hashed too.
 """
 
 import json
@@ -17,7 +17,8 @@ from session_security.state import state_of
 
 logger = logging.getLogger("session_security.audit")
 
-EVENTS = (
+# Every event this log knows (an installed app may add its own at start-up).
+EVENTS = [
     "login",
     "login_failed",
     "login_locked_out",
@@ -30,14 +31,9 @@ EVENTS = (
     "stale_key",
     "grace_write_refused",
     "store_unavailable",
-    "dbsc_registered",
-    "dbsc_refreshed",
-    "dbsc_proof_failed",
-    "dbsc_cookie_missing",
-    "dbsc_ended",
     "host_refused",
     "password_reset_throttled",
-)
+]
 
 
 def key_hash(session_key):

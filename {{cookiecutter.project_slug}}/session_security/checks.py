@@ -7,7 +7,9 @@ HSTS preload with a short max-age. IDs are ``session_security.E/W0NN``.
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.utils.module_loading import import_string
 
+from session_security.middleware.sessions import SessionSecurityMiddleware
 from session_security.storage.engines import SESSION_CACHE_ALIAS, SHARED_CACHE_BACKENDS
 
 ONE_YEAR = 365 * 24 * 3600
@@ -145,11 +147,19 @@ def check_hsts(app_configs, **kwargs):
     return []
 
 
+def is_session_security_middleware(path):
+    """Whether ``path`` names the layer's session middleware, or a subclass of it."""
+    try:
+        return issubclass(import_string(path), SessionSecurityMiddleware)
+    except (ImportError, TypeError):
+        return False
+
+
 @register(Tags.security)
 def check_middleware(app_configs, **kwargs):
     middleware = settings.MIDDLEWARE
-    if MIDDLEWARE in middleware and (
-        "django.contrib.sessions.middleware.SessionMiddleware" not in middleware
+    if "django.contrib.sessions.middleware.SessionMiddleware" not in middleware and any(
+        is_session_security_middleware(path) for path in middleware
     ):
         return []
     return [
@@ -173,27 +183,5 @@ def check_csp(app_configs, **kwargs):
             "The Content-Security-Policy is missing or lacks "
             f"{', '.join(missing) or 'its middleware'} (ASVS 3.4.3, 3.4.6).",
             id="session_security.W007",
-        )
-    ]
-
-
-# Chrome refreshes a bound cookie within 120 s of its expiry and allows itself
-# 6 signatures per 9 minutes: shorter cookies cannot be kept up.
-SUSTAINABLE_BOUND_COOKIE_AGE = 300
-
-
-@register(Tags.security, deploy=True)
-def check_device_bound_cookie_age(app_configs, **kwargs):
-    age = settings.SESSION_DEVICE_BOUND_COOKIE_AGE
-    if not settings.SESSION_DEVICE_BOUND or age >= SUSTAINABLE_BOUND_COOKIE_AGE:
-        return []
-    return [
-        Warning(
-            f"SESSION_DEVICE_BOUND_COOKIE_AGE is {age}s: Chrome refreshes within 120 s of "
-            "expiry and signs at most 6 refreshes per 9 minutes, so bound sessions this "
-            "short end on their own.",
-            hint=f"Set DJANGO_SESSION_DEVICE_BOUND_COOKIE_AGE to {SUSTAINABLE_BOUND_COOKIE_AGE} "
-            "or more.",
-            id="session_security.W008",
         )
     ]

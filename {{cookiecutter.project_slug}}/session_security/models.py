@@ -13,17 +13,16 @@ import uuid
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
-from django.utils import timezone
 
 from session_security.registry import secret_keys
 
 
 class SessionRecordQuerySet(models.QuerySet):
-    def active(self):
-        """Sessions not ended, not past their absolute end, signed with a usable key."""
+    def active(self, now):
+        """Sessions not ended, not past their absolute end at ``now``, signed with a usable key."""
         return self.filter(
             ended_at__isnull=True,
-            expires_at__gt=timezone.now(),
+            expires_at__gt=now,
             key_fingerprint__in=secret_keys.usable(),
         )
 
@@ -53,17 +52,14 @@ class SessionRecord(models.Model):
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
-    # Device Bound Session Credentials (see device_binding): the browser's
-    # public key, once it registered one, and the pending refresh challenge.
-    device_public_key = models.JSONField(null=True, blank=True)
-    device_algorithm = models.CharField(max_length=8, blank=True)
-    device_bound_at = models.DateTimeField(null=True, blank=True)
-    device_challenge = models.CharField(max_length=64, blank=True)
-    device_challenge_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=32, blank=True)
 
     objects = SessionRecordQuerySet.as_manager()
+
+    # What every request reads with the row, in the same query: its user, and
+    # any one-to-one an installed app adds in its ``ready()``.
+    read_with = ["user"]
 
     class Meta:
         ordering = ["-created_at"]
@@ -75,10 +71,6 @@ class SessionRecord(models.Model):
     def __str__(self):
         state = f"ended ({self.end_reason})" if self.ended_at else "active"
         return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M} ({state})"
-
-    @property
-    def device_bound(self):
-        return self.device_public_key is not None
 
 
 class Session(AbstractBaseSession):

@@ -37,7 +37,7 @@ class Outcome(enum.Enum):
 
     LIVE = "live"
     GRACE = "grace"  # the previous key, within the grace period: read-only
-    WITHHELD = "withheld"  # device-bound, without its bound cookie: served anonymously
+    WITHHELD = "withheld"  # lacks a proof of possession it needs: served anonymously
     ENDED = "ended"  # the whole session is over
     REFUSED = "refused"  # this key is no good; the session itself lives on
 
@@ -118,7 +118,7 @@ class Policy:
         user_agent="",
         credentials_valid=True,
         key_retired=False,
-        bound_cookie_valid=True,
+        possession_proven=True,
     ):
         """Judge one request made with a session whose registry row is ``record``.
 
@@ -127,9 +127,10 @@ class Policy:
         ``credentials_valid`` says whether the session's user and auth hash
         still match the row's user (see ``authentication.verify``);
         ``key_retired`` whether the secret key that signed the session has
-        left the fallbacks (see ``secret_keys``); ``bound_cookie_valid``
-        whether a device-bound session came with its bound cookie (see
-        ``device_binding``).
+        left the fallbacks (see ``secret_keys``); ``possession_proven``
+        whether a session bound to more than its cookie (a device's key, say)
+        came with its proof: without it the session is withheld from this
+        request, not ended (its owner's browser may be renewing the proof).
         """
         ended = self.end_reason(record, now)
         if ended:
@@ -149,11 +150,11 @@ class Policy:
         if generation != record.generation:
             since_rotation = (now - record.rotated_at).total_seconds()
             if generation == record.generation - 1 and since_rotation <= self.rotation_grace:
-                outcome = Outcome.GRACE if bound_cookie_valid else Outcome.WITHHELD
+                outcome = Outcome.GRACE if possession_proven else Outcome.WITHHELD
                 return Plan(outcome, "previous_key", mismatches=mismatches)
             return Plan(Outcome.REFUSED, "stale_key", mismatches=mismatches)
-        if not bound_cookie_valid:
-            return Plan(Outcome.WITHHELD, "bound_cookie_missing", mismatches=mismatches)
+        if not possession_proven:
+            return Plan(Outcome.WITHHELD, "proof_missing", mismatches=mismatches)
 
         since_seen = (now - record.last_seen_at).total_seconds()
         since_rotation = (now - record.rotated_at).total_seconds()

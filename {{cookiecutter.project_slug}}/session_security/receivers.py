@@ -17,6 +17,7 @@ from django.contrib.auth.signals import (
 )
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from session_security.audit import log_event
 from session_security.registry import records
@@ -31,7 +32,7 @@ def on_login(sender, request, user, **kwargs):
         return
     previous = parse_record_id(session.get(RECORD_KEY))
     if previous is not None:
-        records.end(previous, "relogin")
+        records.end(previous, "relogin", state_of(request).now)
     if session.session_key and session.session_key == request.COOKIES.get(
         settings.SESSION_COOKIE_NAME
     ):
@@ -54,8 +55,8 @@ def on_logout(sender, request, user, **kwargs):
     if session is None:
         return
     record = parse_record_id(session.get(RECORD_KEY))
-    records.end(record, "logout")
     state = state_of(request)
+    records.end(record, "logout", state.now)
     state.record, state.user = None, None
     log_event(
         "logout",
@@ -78,6 +79,6 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="session_security.deactivated")
 def on_user_saved(sender, instance, **kwargs):
     if not instance.is_active:
-        ended = records.end_all(instance, "deactivated")
+        ended = records.end_all(instance, "deactivated", timezone.now())
         if ended:
             log_event("session_ended", user=instance.pk, reason="deactivated", count=ended)

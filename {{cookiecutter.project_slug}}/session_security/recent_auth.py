@@ -12,7 +12,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
-from django.utils import timezone
 
 from session_security.models import SessionRecord
 from session_security.state import state_of
@@ -28,8 +27,9 @@ def is_recent(request):
 
 def confirmed(request):
     """Record that the user just proved the password in this session."""
-    record = state_of(request).record
-    record.reauthenticated_at = timezone.now()
+    state = state_of(request)
+    record = state.record
+    record.reauthenticated_at = state.now
     SessionRecord.objects.filter(pk=record.pk).update(reauthenticated_at=record.reauthenticated_at)
 
 

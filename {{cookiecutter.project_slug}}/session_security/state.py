@@ -34,11 +34,12 @@ class RequestState:
     rehash: str = ""
     # The request carried the previous key within its rotation grace: read-only.
     grace: bool = False
-    # A device-bound session without its bound cookie: served anonymously.
+    # A session that must prove more than its cookie, and did not: the
+    # request is served anonymously, the session lives on (see the policy).
     withheld: bool = False
-    # Seconds since the bound cookie the request carried was issued (``None``:
-    # no valid one); device binding sends the next challenge ahead near expiry.
-    bound_cookie_age: float | None = None
+    # What the request proved beyond its cookie (see the session middleware's
+    # ``proof_of_possession``); ``None`` when nothing more was asked.
+    proof: object = None
     # The session row was created by this request (a sign-in).
     signed_in: bool = False
     # The response tells the browser to drop its (now empty) session cookie.

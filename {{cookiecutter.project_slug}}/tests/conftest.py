@@ -138,6 +138,13 @@ def request_cost(request, settings):
     client.close()
 
 
+@pytest.fixture
+def quiet_policy(settings):
+    """No rotation and a long idle timeout: only what every request pays is left."""
+    settings.SESSION_ROTATION_INTERVAL = 0
+    settings.SESSION_IDLE_TIMEOUT = 1800  # last-seen written at most every 90 s
+
+
 @pytest.fixture(params=ENGINE_NAMES)
 def engine(request, settings):
     """Each test using this runs once per engine, against a real Redis."""

@@ -1,33 +1,58 @@
-"""Device binding's part of each response: the offer and the challenge ahead.
+"""The session middleware, for sessions a browser may bind to its device.
 
-Kept apart from the session middleware, which decides whether a request may
-use its session at all (a bound session without its bound cookie is
-withheld there). This middleware only adds headers, from what the request
-state already holds, and never touches a store:
+``DeviceBoundSessionMiddleware`` is ``SessionSecurityMiddleware`` plus
+what device binding adds to each request, all from what the request already
+holds (the key comes with the registry row):
 
-- ``Secure-Session-Registration`` on the sign-in response, the one moment a
-  session is new and unbound (see ``device_binding``);
-- ``Secure-Session-Challenge`` on responses to a bound session whose bound
-  cookie is close to expiry, carrying the challenge the refresh endpoint
-  stored when it issued that cookie: Chrome then signs it straight away, and
-  a refresh costs one request instead of a 403 and a retry.
+- a bound session's proof of possession is its bound cookie: without a
+  valid one the session is withheld from the request (served anonymously;
+  the owner's browser may be renewing the cookie right now);
+- the refresh endpoint may write during the rotation grace: it is
+  authenticated by its own signed proof, not by the cookie it carries;
+- ``Secure-Session-Registration`` goes on the sign-in response, the one
+  moment a session is new and unbound (see ``protocol``);
+- ``Secure-Session-Challenge`` goes on responses to a bound session whose
+  bound cookie is close to expiry, carrying the challenge the refresh
+  endpoint stored when it issued that cookie: Chrome then signs it straight
+  away, and a refresh costs one request instead of a 403 and a retry.
 """
 
+from session_security.audit import log_event
 from session_security.device_binding import protocol
-from session_security.middleware.base import NativeMiddleware
-from session_security.state import state_of
+from session_security.middleware.sessions import SessionSecurityMiddleware
 
 
-class DeviceBindingMiddleware(NativeMiddleware):
-    def after(self, request, response):
-        state = state_of(request)
+class DeviceBoundSessionMiddleware(SessionSecurityMiddleware):
+    def proof_of_possession(self, request, record):
+        """Seconds since the bound cookie was issued; ``False`` without a valid one."""
+        if protocol.key_of(record) is None:
+            return None
+        age = protocol.bound_cookie_age(request, record)
+        return False if age is None else age
+
+    def refuse_grace_write(self, request):
+        if protocol.is_refresh(request):
+            return None
+        return super().refuse_grace_write(request)
+
+    def report(self, request, record, plan):
+        super().report(request, record, plan)
+        # Refreshing is what a browser does without its bound cookie.
+        if plan.withhold and not protocol.is_refresh(request):
+            state = request.session_security
+            log_event("dbsc_cookie_missing", record=record.pk, user=record.user_id, ip=state.ip)
+
+    def protect(self, request, response):
+        state = request.session_security
         record = state.record
-        if record is None or not protocol.enabled():
-            return response
-        if state.signed_in and not record.device_bound:
-            response["Secure-Session-Registration"] = protocol.registration_header(record)
-        elif record.device_bound and protocol.challenge_due(state.bound_cookie_age):
-            challenge = protocol.reusable_challenge(record, state.now)
-            if challenge and "Secure-Session-Challenge" not in response:
-                response["Secure-Session-Challenge"] = protocol.challenge_header(challenge, record)
-        return response
+        if record is not None and protocol.enabled():
+            key = None if state.signed_in else protocol.key_of(record)  # new rows have none
+            if state.signed_in:
+                response["Secure-Session-Registration"] = protocol.registration_header(record)
+            elif key is not None and protocol.challenge_due(state.proof):
+                challenge = protocol.reusable_challenge(key, state.now)
+                if challenge and "Secure-Session-Challenge" not in response:
+                    response["Secure-Session-Challenge"] = protocol.challenge_header(
+                        challenge, record
+                    )
+        return super().protect(request, response)

@@ -12,22 +12,22 @@ It does not protect against malware acting *on* the device, which can use the
 browser itself. Browsers without DBSC ignore the header and keep working as
 before: their sessions are simply not bound.
 
-This module holds the protocol: the headers, the proofs (signed JWTs, checked
-with PyJWT; only ES256 and RS256), the bound cookie and the instructions
-document. ``views`` serves the two endpoints; ``middleware`` enforces.
+This module holds the protocol: the headers, the challenges, the bound cookie
+and the instructions document. ``proofs`` checks the browser's signed JWTs,
+``views`` serves the two endpoints, ``middleware`` enforces; the registered
+key and the pending challenge are a ``DeviceKey`` (``models``), read with the
+session's registry row on every request.
 """
 
 import time
 
-import jwt
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
+from django.utils.crypto import get_random_string, salted_hmac
 
 BOUND_COOKIE = "__Host-sessionbound"
 ALGORITHMS = ("ES256", "RS256")
-TOKEN_TYPE = "dbsc+jwt"  # noqa: S105 - a JWT "typ", not a secret
 # Chrome registers once per offer it sees, even while an earlier registration
 # is still in flight: offered on both the login redirect and the page it leads
 # to, it made two attempts. So registration is offered on the sign-in response
@@ -41,23 +41,29 @@ REFRESH_CHALLENGE_AGE = 120
 # that the refresh is one signed request instead of a 403 and a retry.
 CHALLENGE_AHEAD_LEAD = 180
 CHALLENGE_LENGTH = 43
-MAX_TOKEN_LENGTH = 8192
 EXCLUDED_PATHS = ("/static",)
 
 REGISTRATION_SALT = "session_security.dbsc.registration"
 COOKIE_SALT = "session_security.dbsc.cookie"
 
 
-class ProofError(Exception):
-    """A registration or refresh proof that does not hold up."""
-
-
-class ChallengeExpired(ProofError):
-    """A proof for a challenge that is too old: answered with a fresh one (403)."""
+# The audit events of device binding (added to the audit log's own at start-up).
+EVENTS = (
+    "dbsc_registered",
+    "dbsc_refreshed",
+    "dbsc_proof_failed",
+    "dbsc_cookie_missing",
+    "dbsc_ended",
+)
 
 
 def enabled():
     return settings.SESSION_DEVICE_BOUND
+
+
+def key_of(record):
+    """The ``DeviceKey`` the session of ``record`` is bound to, or ``None``."""
+    return getattr(record, "device_key", None)
 
 
 def authorization_for(record):
@@ -81,23 +87,23 @@ def new_challenge():
     return get_random_string(CHALLENGE_LENGTH)
 
 
-def challenge_age(record, now):
-    if not record.device_challenge or record.device_challenge_at is None:
+def challenge_age(key, now):
+    if not key.challenge or key.challenge_at is None:
         return None
-    return (now - record.device_challenge_at).total_seconds()
+    return (now - key.challenge_at).total_seconds()
 
 
-def reusable_challenge(record, now):
+def reusable_challenge(key, now):
     """The challenge already handed out, while it stays good long enough to answer.
 
     Handing out the same one again (it is useless without the private key)
     means nobody who knows the session id can replace the challenge the
     browser is signing right now and make its proof fail.
     """
-    age = challenge_age(record, now)
+    age = challenge_age(key, now)
     if age is None or age > challenge_lifetime() - REFRESH_CHALLENGE_AGE:
         return None
-    return record.device_challenge
+    return key.challenge
 
 
 def challenge_due(bound_cookie_age):
@@ -122,73 +128,6 @@ def is_refresh(request):
 
 def challenge_header(challenge, record):
     return f'"{challenge}";id="{record.pk}"'
-
-
-def read_token(request):
-    """The JWT from ``Secure-Session-Response`` (bare, or a quoted sf-string)."""
-    value = request.headers.get("Secure-Session-Response", "").strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-    if not value:
-        return None
-    if len(value) > MAX_TOKEN_LENGTH:
-        raise ProofError("token too long")
-    return value
-
-
-def _header(token):
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError as error:
-        raise ProofError(f"malformed token: {error}") from error
-    if header.get("typ") != TOKEN_TYPE:
-        raise ProofError(f"typ is {header.get('typ')!r}, not {TOKEN_TYPE!r}")
-    if header.get("alg") not in ALGORITHMS:
-        raise ProofError(f"algorithm {header.get('alg')!r} is not allowed")
-    return header
-
-
-def _decode(token, jwk, algorithm):
-    try:
-        key = jwt.PyJWK(jwk, algorithm=algorithm)
-        return jwt.decode(token, key.key, algorithms=[algorithm], options={"require": ["jti"]})
-    except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:
-        raise ProofError(f"signature or claims rejected: {error}") from error
-
-
-def verify_registration(token, record):
-    """Check a registration JWT; returns ``(public_jwk, algorithm)``."""
-    header = _header(token)
-    jwk = header.get("jwk")
-    if not isinstance(jwk, dict) or "d" in jwk:
-        raise ProofError("the header carries no public key")
-    claims = _decode(token, jwk, header["alg"])
-    try:
-        challenged = signing.loads(
-            str(claims["jti"]), salt=REGISTRATION_SALT, max_age=REGISTRATION_CHALLENGE_AGE
-        )
-    except signing.BadSignature as error:
-        raise ProofError("unknown or expired challenge") from error
-    if challenged != str(record.pk):
-        raise ProofError("the challenge belongs to another session")
-    if not constant_time_compare(str(claims.get("authorization", "")), authorization_for(record)):
-        raise ProofError("the authorization does not match this sign-in")
-    return jwk, header["alg"]
-
-
-def verify_refresh(token, record, now):
-    """Check a refresh JWT against the key registered for ``record``."""
-    header = _header(token)
-    if header["alg"] != record.device_algorithm:
-        raise ProofError("the algorithm differs from the registered key's")
-    claims = _decode(token, record.device_public_key, header["alg"])
-    if not record.device_challenge or not constant_time_compare(
-        str(claims["jti"]), record.device_challenge
-    ):
-        raise ProofError("not the challenge this session was given (replayed or foreign)")
-    if challenge_age(record, now) > challenge_lifetime():
-        raise ChallengeExpired("the challenge expired")
-    return claims["jti"]
 
 
 def bound_cookie_age(request, record):

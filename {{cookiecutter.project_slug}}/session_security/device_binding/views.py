@@ -1,4 +1,4 @@
-"""The two DBSC endpoints: registration and refresh (see ``device_binding``).
+"""The two DBSC endpoints: registration and refresh (see ``protocol``).
 
 Both are called by the browser itself, not by a page: they carry no CSRF
 token (a signed proof stands in for it) and answer JSON. Neither ever
@@ -10,15 +10,16 @@ import logging
 import uuid
 
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.http import JsonResponse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from session_security.audit import log_event
-from session_security.device_binding import protocol
-from session_security.device_binding.protocol import ChallengeExpired, ProofError
+from session_security.device_binding import proofs, protocol
+from session_security.device_binding.models import DeviceKey
+from session_security.device_binding.proofs import ChallengeExpired, ProofError
 from session_security.models import SessionRecord
 from session_security.policy import Policy
 from session_security.registry import records
@@ -67,35 +68,39 @@ def register(request):
     record = state.record
     if not protocol.enabled() or record is None or state.grace:
         return answer({"error": "no_session"}, status=401)
-    if record.device_bound:
+    if protocol.key_of(record) is not None:
         return refused(request, record, "already bound")
     try:
-        token = protocol.read_token(request)
+        token = proofs.read_token(request)
         if token is None:
             raise ProofError("no Secure-Session-Response header")
-        jwk, algorithm = protocol.verify_registration(token, record)
+        jwk, algorithm = proofs.verify_registration(token, record)
     except ProofError as error:
         return refused(request, record, error)
     # The first refresh's challenge is stored in the same write, and sent ahead.
-    challenge, now = protocol.new_challenge(), timezone.now()
-    claimed = SessionRecord.objects.filter(pk=record.pk, device_public_key__isnull=True).update(
-        device_public_key=jwk,
-        device_algorithm=algorithm,
-        device_bound_at=now,
-        device_challenge=challenge,
-        device_challenge_at=now,
+    challenge, now = protocol.new_challenge(), state.now
+    key = DeviceKey(
+        record=record,
+        public_key=jwk,
+        algorithm=algorithm,
+        bound_at=now,
+        challenge=challenge,
+        challenge_at=now,
     )
-    if not claimed:
+    try:
+        with transaction.atomic():
+            key.save(force_insert=True)
+    except IntegrityError:  # a concurrent registration bound it first
         return refused(request, record, "already bound")
-    # The middleware reads this object as it answers: a bound session is not
+    # The middleware reads the row as it answers: a bound session is not
     # offered registration again (Chrome would try, and be refused).
-    record.device_public_key, record.device_algorithm = jwk, algorithm
+    record.device_key = key
     log_event("dbsc_registered", record=record.pk, user=record.user_id, algorithm=algorithm)
     return bound_answer(request, record, challenge)
 
 
 def over_limit(request, session_id):
-    minute = int(timezone.now().timestamp() // 60)
+    minute = int(state_of(request).now.timestamp() // 60)
     for key, limit in (
         (f"dbsc:refresh:{session_id}:{minute}", REFRESH_LIMIT_PER_SESSION),
         (f"dbsc:refresh-ip:{state_of(request).ip}:{minute}", REFRESH_LIMIT_PER_ADDRESS),
@@ -120,32 +125,33 @@ def refresh(request):
         response = answer({"error": "rate_limited"}, status=429)
         response["Retry-After"] = "60"
         return response
-    record = SessionRecord.objects.filter(pk=session_id).first()
-    now = timezone.now()
+    record = SessionRecord.objects.select_related("device_key").filter(pk=session_id).first()
+    now = state_of(request).now
     reason = Policy.from_settings().end_reason(record, now)
-    if reason or not record.device_bound:
+    key = protocol.key_of(record)
+    if reason or key is None:
         if record is not None and reason and record.ended_at is None:
-            records.end(record.pk, reason)
+            records.end(record.pk, reason, now)
         log_event("dbsc_ended", record=session_id, reason=reason or "not_bound")
         return answer(protocol.terminate(session_id))
     try:
-        token = protocol.read_token(request)
+        token = proofs.read_token(request)
     except ProofError as error:
         return refused(request, record, error)
     if token is None:
-        return challenge_required(record, issue_challenge(record, now))
+        return challenge_required(record, issue_challenge(key, now))
     try:
-        jti = protocol.verify_refresh(token, record, now)
+        jti = proofs.verify_refresh(token, key, now)
     except ChallengeExpired as error:
         # A browser that slept past its challenge gets a fresh one, not the end.
         log_event("dbsc_proof_failed", level=logging.INFO, record=record.pk, error=str(error))
-        return challenge_required(record, issue_challenge(record, now, reuse=False))
+        return challenge_required(record, issue_challenge(key, now, reuse=False))
     except ProofError as error:
         return refused(request, record, error)
     # One write consumes this challenge and stores the next, sent ahead.
     challenge = protocol.new_challenge()
-    consumed = SessionRecord.objects.filter(pk=record.pk, device_challenge=jti).update(
-        device_challenge=challenge, device_challenge_at=now
+    consumed = DeviceKey.objects.filter(pk=record.pk, challenge=jti).update(
+        challenge=challenge, challenge_at=now
     )
     if not consumed:
         return refused(request, record, "challenge already used")
@@ -153,12 +159,10 @@ def refresh(request):
     return bound_answer(request, record, challenge)
 
 
-def issue_challenge(record, now, *, reuse=True):
+def issue_challenge(key, now, *, reuse=True):
     """The challenge for a 403: the stored one while it is good, else a new one."""
-    challenge = protocol.reusable_challenge(record, now) if reuse else None
+    challenge = protocol.reusable_challenge(key, now) if reuse else None
     if challenge is None:
         challenge = protocol.new_challenge()
-        SessionRecord.objects.filter(pk=record.pk).update(
-            device_challenge=challenge, device_challenge_at=now
-        )
+        DeviceKey.objects.filter(pk=key.pk).update(challenge=challenge, challenge_at=now)
     return challenge

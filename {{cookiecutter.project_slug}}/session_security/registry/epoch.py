@@ -8,6 +8,7 @@ The user model takes ``SessionEpochMixin``; the field is the session layer's.
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from session_security.registry import revocation
@@ -34,7 +35,7 @@ class SessionEpochMixin(models.Model):
         password_changed = self._password is not None and self.pk is not None
         super().save(*args, **kwargs)
         if password_changed and end_sessions:
-            revocation.password_changed(self)
+            revocation.password_changed(self, timezone.now())
 
     def _get_session_auth_hash(self, secret=None):
         return salted_hmac(

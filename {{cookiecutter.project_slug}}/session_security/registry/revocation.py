@@ -13,17 +13,17 @@ from session_security.audit import log_event
 from session_security.registry import records
 
 
-def end_session(record, reason):
+def end_session(record, reason, now):
     """End one session (from the user's list or the admin)."""
-    ended = records.end(record.pk, reason)
+    ended = records.end(record.pk, reason, now)
     if ended:
         log_event("session_ended", record=record.pk, user=record.user_id, reason=reason)
     return ended
 
 
-def end_other_sessions(user, keep, reason):
+def end_other_sessions(user, keep, reason, now):
     """End all of the user's sessions but ``keep`` (a registry id)."""
-    count = records.end_all(user, reason, keep=keep)
+    count = records.end_all(user, reason, now, keep=keep)
     if count:
         log_event("session_ended", user=user.pk, reason=reason, count=count, kept=keep)
     return count
@@ -35,15 +35,15 @@ def raise_epoch(user):
     user.refresh_from_db(fields=["session_epoch"])
 
 
-def sign_out_everywhere(user, reason):
+def sign_out_everywhere(user, reason, now):
     """End every session of ``user``, this one included, on every engine."""
     raise_epoch(user)
-    count = records.end_all(user, reason)
+    count = records.end_all(user, reason, now)
     log_event("session_ended", user=user.pk, reason=reason, count=count, everywhere="yes")
     return count
 
 
-def password_changed(user, *, keep=None, keep_others=False):
+def password_changed(user, now, *, keep=None, keep_others=False):
     """A new password was saved for ``user``: end their sessions.
 
     Every session ends (the epoch rises, the rows end) but ``keep``, the
@@ -55,14 +55,14 @@ def password_changed(user, *, keep=None, keep_others=False):
         log_event("password_changed", user=user.pk, sessions_kept="all")
         return 0
     raise_epoch(user)
-    count = records.end_all(user, "password_changed", keep=keep)
+    count = records.end_all(user, "password_changed", now, keep=keep)
     log_event("password_changed", user=user.pk, ended=count, kept=keep)
     return count
 
 
-def sign_out_everyone(reason):
+def sign_out_everyone(reason, now):
     """End every session of every user (an incident, a key compromise)."""
     get_user_model().objects.update(session_epoch=F("session_epoch") + 1)
-    count = records.end_all(None, reason)
+    count = records.end_all(None, reason, now)
     log_event("session_ended", reason=reason, count=count, everyone="yes")
     return count

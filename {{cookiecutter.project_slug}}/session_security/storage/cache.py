@@ -7,68 +7,45 @@ which the middleware turns into a 503 page with ``Retry-After``; sessions that
 Redis still holds work again as soon as it is back.
 """
 
-import contextlib
 import functools
 
-from asgiref.sync import iscoroutinefunction
 from django.contrib.sessions.backends import cache
 from django.contrib.sessions.backends.base import CreateError, UpdateError
 
-from session_security.storage.base import RotationMixin, SessionStoreUnavailable
+from session_security.storage.base import RotationMixin, SessionStoreUnavailable, in_thread
 
 # Raised on purpose by the store: not an outage.
 EXPECTED = (CreateError, UpdateError, SessionStoreUnavailable)
 
 
-@contextlib.contextmanager
-def outage_raised():
-    """Any error of the store but the expected ones becomes ``SessionStoreUnavailable``."""
-    try:
-        yield
-    except EXPECTED:
-        raise
-    except Exception as error:
-        raise SessionStoreUnavailable(f"session cache unreachable: {error!r}") from error
-
-
 def guarded(method):
-    """``method`` (sync or async) with ``outage_raised`` around it."""
-    if iscoroutinefunction(method):
+    """``method`` with any error of the store but the expected ones raised as
+    ``SessionStoreUnavailable``."""
 
-        async def wrapper(self, *args, **kwargs):
-            with outage_raised():
-                return await method(self, *args, **kwargs)
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except EXPECTED:
+            raise
+        except Exception as error:
+            raise SessionStoreUnavailable(f"session cache unreachable: {error!r}") from error
 
-    else:
-
-        def wrapper(self, *args, **kwargs):
-            with outage_raised():
-                return method(self, *args, **kwargs)
-
-    return functools.wraps(method)(wrapper)
+    return wrapper
 
 
 class SessionStore(RotationMixin, cache.SessionStore):
     @guarded
-    def _read(self):
-        return self._cache.get(self.cache_key)
-
-    @guarded
-    async def _aread(self):
-        return await self._cache.aget(await self.acache_key())
-
     def load(self):
-        return self._loaded(self._read())
-
-    async def aload(self):
-        return self._loaded(await self._aread())
-
-    def _loaded(self, data):
+        data = self._cache.get(self.cache_key)
         if data is None:  # expired, never existed, or evicted: not an error
             self._session_key = None
             return {}
         return data
 
-    exists, aexists = guarded(cache.SessionStore.exists), guarded(cache.SessionStore.aexists)
-    save, asave = guarded(cache.SessionStore.save), guarded(cache.SessionStore.asave)
-    delete, adelete = guarded(cache.SessionStore.delete), guarded(cache.SessionStore.adelete)
+    exists = guarded(cache.SessionStore.exists)
+    save = guarded(cache.SessionStore.save)
+    delete = guarded(cache.SessionStore.delete)
+    # Django's async versions call the cache directly, past the guard.
+    aload, aexists, asave = in_thread("load"), in_thread("exists"), in_thread("save")
+    adelete = in_thread("delete")

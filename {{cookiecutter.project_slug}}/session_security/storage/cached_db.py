@@ -18,7 +18,7 @@ import logging
 
 from django.contrib.sessions.backends import cached_db
 
-from session_security.storage.base import RotationMixin
+from session_security.storage.base import RotationMixin, in_thread
 from session_security.storage.db import JoinedRecordMixin
 
 logger = logging.getLogger("session_security.storage")
@@ -63,27 +63,10 @@ class SessionStore(RotationMixin, JoinedRecordMixin, cached_db.SessionStore):
         row = self._get_session_from_db()
         if not row:
             return {}
-        data, age = self._stored(row)
+        data = self.decode(row.session_data)
         with tolerated():
-            self._cache.set(self.cache_key, data, age)
+            self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=row.expire_date))
         return data
-
-    async def aload(self):
-        cache_key = await self.acache_key()
-        with tolerated():
-            if (data := await self._cache.aget(cache_key)) is not None:
-                return data
-        row = await self._aget_session_from_db()
-        if not row:
-            return {}
-        data, age = self._stored(row)
-        with tolerated():
-            await self._cache.aset(cache_key, data, age)
-        return data
-
-    def _stored(self, row):
-        """The data of a stored session, and how long the cache may keep it."""
-        return self.decode(row.session_data), self.get_expiry_age(expiry=row.expire_date)
 
     def exists(self, session_key):
         if session_key:
@@ -92,14 +75,8 @@ class SessionStore(RotationMixin, JoinedRecordMixin, cached_db.SessionStore):
                     return True
         return self._db_store().exists(session_key)
 
-    async def aexists(self, session_key):
-        if session_key:
-            with tolerated():
-                if await self._cache.ahas_key(self.cache_key_prefix + session_key):
-                    return True
-        return await self._db_store().aexists(session_key)
-
     def _db_store(self):
+        """The ``db`` engine's methods, past ``cached_db``'s (whose cache calls are unguarded)."""
         return super(cached_db.SessionStore, self)
 
     def save(self, must_create=False):
@@ -107,20 +84,12 @@ class SessionStore(RotationMixin, JoinedRecordMixin, cached_db.SessionStore):
         with tolerated():
             self._cache.set(self.cache_key, self._session, self.get_expiry_age())
 
-    async def asave(self, must_create=False):
-        await self._db_store().asave(must_create)
-        cache_key, age = await self.acache_key(), await self.aget_expiry_age()
-        with tolerated():
-            await self._cache.aset(cache_key, self._session, age)
-
     def delete(self, session_key=None):
         self._db_store().delete(session_key)
         if session_key := session_key or self.session_key:
             with tolerated():
                 self._cache.delete(self.cache_key_prefix + session_key)
 
-    async def adelete(self, session_key=None):
-        await self._db_store().adelete(session_key)
-        if session_key := session_key or self.session_key:
-            with tolerated():
-                await self._cache.adelete(self.cache_key_prefix + session_key)
+    # Django's async versions call the cache unguarded, and skip the joined read.
+    aload, aexists, asave = in_thread("load"), in_thread("exists"), in_thread("save")
+    adelete = in_thread("delete")

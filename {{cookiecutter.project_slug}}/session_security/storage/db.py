@@ -6,18 +6,21 @@ on this engine makes one round trip where stock Django makes two (session,
 then user). The middleware takes the row from ``joined_record``.
 """
 
-from asgiref.sync import sync_to_async
 from django.contrib.sessions.backends import db
 from django.utils import timezone
 
-from session_security.models import Session
+from session_security.models import Session, SessionRecord
 from session_security.session_data import RECORD_KEY, parse_record_id
-from session_security.storage.base import RotationMixin
+from session_security.storage.base import RotationMixin, in_thread
 from session_security.storage.joined_read import JoinedRead
 
-# The session by key, unexpired, with its registry row and that row's user.
-read_session = JoinedRead(Session, "record__user", ["session_key", "expire_date__gt"])
-aread_session = sync_to_async(read_session)
+
+def record_and_its_relations():
+    return [f"record__{name}" for name in SessionRecord.read_with]
+
+
+# The session by key, unexpired, with its registry row and what is read with it.
+read_session = JoinedRead(Session, record_and_its_relations, ["session_key", "expire_date__gt"])
 
 
 class JoinedRecordMixin:
@@ -31,12 +34,7 @@ class JoinedRecordMixin:
         return Session
 
     def _get_session_from_db(self):
-        return self._loaded(read_session(self.session_key, timezone.now()))
-
-    async def _aget_session_from_db(self):
-        return self._loaded(await aread_session(self.session_key, timezone.now()))
-
-    def _loaded(self, row):
+        row = read_session(self.session_key, timezone.now())
         if row is None:
             self._session_key = None
             return None
@@ -44,15 +42,11 @@ class JoinedRecordMixin:
         return row
 
     def create_model_instance(self, data):
-        return self._linked(super().create_model_instance(data), data)
-
-    async def acreate_model_instance(self, data):
-        return self._linked(await super().acreate_model_instance(data), data)
-
-    def _linked(self, instance, data):
+        instance = super().create_model_instance(data)
         instance.record_id = parse_record_id(data.get(RECORD_KEY))
         return instance
 
 
 class SessionStore(RotationMixin, JoinedRecordMixin, db.SessionStore):
-    pass
+    # Django's async versions would skip the joined read and the link.
+    aload, asave = in_thread("load"), in_thread("save")

@@ -2,11 +2,12 @@
 
 Two reads run on every authenticated request: the stored session of the
 database engines (with its registry row and user, see ``storage.db``) and
-the registry row by primary key (with its user, see ``registry.lookup``).
+the registry row by primary key (with its user, see ``registry.records``).
 Their SQL never changes but for the values looked up, yet the ORM compiles a
 join on every call, which costs more than running it. A ``JoinedRead``
 compiles it once per database (alias and engine) and turns the row into model
-instances with Django's own ``from_db`` and the columns' own converters.
+instances with Django's own ``from_db``, the columns' own converters and the
+relations' own ``set_cached_value``, as ``select_related`` does.
 
 Once per database, not per connection object: under ASGI every request gets
 a connection object of its own, so a cache keyed by connection would compile
@@ -22,20 +23,23 @@ from django.db import connections, router
 
 
 @dataclass(frozen=True)
-class Segment:
-    """The columns of one model in the joined row, and its relation to the next."""
+class Node:
+    """One model's columns in the joined row, and how it hangs on its parent."""
 
     model: type
-    attnames: list
+    start: int
+    attnames: tuple
     pk_index: int
-    relation: object  # the field to the next model, or ``None`` for the last
+    parent: int | None  # the index of the parent node (``None``: the row's own model)
+    local_setter: object = None  # caches the instance on its parent
+    remote_setter: object = None  # caches the parent on the instance
 
 
 @dataclass(frozen=True)
 class Compiled:
     sql: str
     converters: tuple  # (position, functions, expression) for the columns that need one
-    segments: tuple
+    nodes: tuple
 
     def converted(self, row, connection):
         """``row`` with each column converted as the ORM would (dates, JSON, UUIDs...)."""
@@ -62,10 +66,12 @@ def on_connection(method):
 
 
 class JoinedRead:
-    """``model`` filtered by ``lookups`` (in that order), with ``related`` joined.
+    """``model`` filtered by ``lookups`` (in that order), with ``related()`` joined.
 
-    ``related`` is a ``select_related`` path (``"user"``, ``"record__user"``);
-    a related row that the (outer) join did not find is ``None``.
+    ``related`` returns ``select_related`` paths (``"user"``,
+    ``"record__user"``, a reverse one-to-one such as ``"record__device_key"``);
+    it is called when the query is compiled, after every app is ready. A
+    related row that the (outer) join did not find is cached as ``None``.
     """
 
     def __init__(self, model, related, lookups):
@@ -79,22 +85,53 @@ class JoinedRead:
 
     def compile(self, connection, values):
         """Compile the query, checking that it has the shape this class relies on."""
-        query = self.model._base_manager.select_related(self.related)
+        query = self.model._base_manager.select_related(*self.related())
         for lookup, value in zip(self.lookups, values, strict=True):
             query = query.filter(**{lookup: value})  # one at a time: the WHERE keeps the order
         query = query.order_by()
         compiler = query.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         columns = [expression for expression, _, _ in compiler.select]
-        segments = self.segments()
-        expected = [name for segment in segments for name in segment.attnames]
-        if [column.target.attname for column in columns] != expected:
-            raise RuntimeError(f"unexpected columns in {sql}")
+        nodes = tuple(self.nodes(compiler.klass_info, columns))
         if list(params) != self.prepared(connection, values):
             raise RuntimeError(f"unexpected parameters in {sql}: {params}")
-        compiled = Compiled(sql, self.converters(compiler, columns), segments)
+        compiled = Compiled(sql, self.converters(compiler, columns), nodes)
         self.compiled[self.database(connection)] = compiled
         return compiled
+
+    def nodes(self, klass_info, columns, parent=None, found=None):
+        """The models of ``klass_info`` (the compiler's tree), parents before children.
+
+        Each must select every concrete field of its model, in order, as one
+        run of columns: ``from_db`` is then given exactly what it expects.
+        """
+        found = [] if found is None else found
+        model = klass_info["model"]
+        attnames = tuple(field.attname for field in model._meta.concrete_fields)
+        positions = list(klass_info["select_fields"])
+        start = positions[0] if positions else -1
+        selected = tuple(columns[i].target.attname for i in positions)
+        if (
+            klass_info.get("from_parent")
+            or selected != attnames
+            or positions != list(range(start, start + len(attnames)))
+        ):
+            raise RuntimeError(f"unexpected columns for {model.__name__}: {selected}")
+        found.append(
+            Node(
+                model,
+                start,
+                attnames,
+                attnames.index(model._meta.pk.attname),
+                parent,
+                klass_info.get("local_setter"),
+                klass_info.get("remote_setter"),
+            )
+        )
+        index = len(found) - 1
+        for child in klass_info.get("related_klass_infos", ()):
+            self.nodes(child, columns, index, found)
+        return found
 
     @staticmethod
     def converters(compiler, columns):
@@ -109,16 +146,6 @@ class JoinedRead:
             ]
             found.append((position, tuple(functions), expression))
         return tuple(found)
-
-    def segments(self):
-        segments, model = [], self.model
-        for name in [*self.related.split("__"), None]:
-            relation = model._meta.get_field(name) if name else None
-            attnames = [field.attname for field in model._meta.concrete_fields]
-            pk_index = attnames.index(model._meta.pk.attname)
-            segments.append(Segment(model, attnames, pk_index, relation))
-            model = relation.related_model if relation else None
-        return tuple(segments)
 
     @cached_property
     def fields(self):
@@ -139,17 +166,20 @@ class JoinedRead:
         if row is None:
             return None
         row = compiled.converted(row, connection)
-        return self.instances(connection.alias, compiled.segments, row)
+        return self.instances(connection.alias, compiled.nodes, row)
 
-    def instances(self, alias, segments, row):
-        found, start = [], 0
-        for segment in segments:
-            values = row[start : start + len(segment.attnames)]
-            start += len(segment.attnames)
-            if values[segment.pk_index] is None:  # the outer join found no row
-                found.append(None)
-                break
-            found.append(segment.model.from_db(alias, segment.attnames, values))
-        for segment, parent, child in zip(segments, found, found[1:], strict=False):
-            segment.relation.set_cached_value(parent, child)
+    @staticmethod
+    def instances(alias, nodes, row):
+        found = []
+        for node in nodes:
+            parent = found[node.parent] if node.parent is not None else None
+            values = row[node.start : node.start + len(node.attnames)]
+            instance = None
+            if values[node.pk_index] is not None:  # else the outer join found no row
+                instance = node.model.from_db(alias, node.attnames, values)
+            if parent is not None:
+                node.local_setter(parent, instance)
+                if instance is not None:
+                    node.remote_setter(instance, parent)
+            found.append(instance)
         return found[0]

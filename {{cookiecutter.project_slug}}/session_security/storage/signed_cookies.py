@@ -51,6 +51,3 @@ class SessionStore(signed_cookies.SessionStore):
     def rotate_key(self, generation, grace):
         self[GENERATION_KEY] = generation
         self.save()
-
-    async def arotate_key(self, generation, grace):
-        self.rotate_key(generation, grace)

@@ -91,30 +91,35 @@ def session_middleware(handler):
 
 @pytest.fixture
 def loop_watch(monkeypatch):
-    """Records the thread each async step of the middleware ran in; the sync
-    steps fail the test if anything calls them."""
-    threads = []
+    """Records where the middleware's steps ran: ``(step, thread)`` in order.
 
-    def watch(name):
-        original = getattr(SessionSecurityMiddleware, name)
+    ``enforce`` is the request side (load, registry read, the plan's writes),
+    ``save`` the response side's save; ``hop`` marks a call handed to a
+    thread with ``sync_to_async``.
+    """
+    from asgiref.sync import sync_to_async
 
-        async def watched(self, *args, **kwargs):
-            threads.append((name, threading.get_ident()))
-            return await original(self, *args, **kwargs)
+    from session_security.middleware import cookies, sessions
 
-        monkeypatch.setattr(SessionSecurityMiddleware, name, watched)
+    steps = []
+    enforce, save = SessionSecurityMiddleware.enforce, cookies.save
 
-    def forbid(name):
-        def called(self, *args, **kwargs):
-            raise AssertionError(f"SessionSecurityMiddleware.{name} ran under ASGI")
+    def watched_enforce(self, request):
+        steps.append(("enforce", threading.get_ident()))
+        return enforce(self, request)
 
-        monkeypatch.setattr(SessionSecurityMiddleware, name, called)
+    def watched_save(request, response):
+        steps.append(("save", threading.get_ident()))
+        return save(request, response)
 
-    for name in ("aexecute", "afinish"):
-        watch(name)
-    for name in ("execute", "finish"):
-        forbid(name)
-    return threads
+    def counted_hop(function):
+        steps.append(("hop", threading.get_ident()))
+        return sync_to_async(function)
+
+    monkeypatch.setattr(SessionSecurityMiddleware, "enforce", watched_enforce)
+    monkeypatch.setattr(cookies, "save", watched_save)
+    monkeypatch.setattr(sessions, "sync_to_async", counted_hop)
+    return steps
 
 
 @pytest.mark.django_db
@@ -150,11 +155,13 @@ def test_the_session_middleware_runs_on_the_event_loop(engine, async_client, use
     middleware = session_middleware(async_client.handler)
     assert middleware.async_mode
     assert iscoroutinefunction(middleware)
-    # Every request went through the async steps, all of them on the loop's
-    # thread: no sync_to_async hop around the session middleware.
-    # Six requests finished; the two made signed in carried out a plan, and
-    # so did the replay of a signed cookie (it still decodes: its plan ends it).
-    assert [name for name, _ in loop_watch].count("afinish") == 6
-    planned = 3 if engine == "signed_cookies" else 2
-    assert [name for name, _ in loop_watch].count("aexecute") == planned
-    assert {thread for _, thread in loop_watch} == {loop_thread}
+    # Six requests; three carried a session cookie (home, sign-out, the replay):
+    # each made one thread hop for all of its store and registry work. The
+    # three without one (the login page, the sign-in, the page after
+    # sign-out) made none before the view, and the sign-in one to save.
+    names = [name for name, _ in loop_watch]
+    assert names.count("enforce") == 6
+    assert names.count("hop") == 4 and names.count("save") == 1
+    on_loop = [name for name, thread in loop_watch if thread == loop_thread]
+    assert on_loop.count("enforce") == 3 and on_loop.count("hop") == 4
+    assert "save" not in on_loop  # saved in its thread, never on the loop

@@ -100,6 +100,21 @@ def test_previous_key_works_only_within_grace():
     assert judge(row, 101, generation=4).outcome is Outcome.REFUSED
 
 
+def test_a_session_that_must_prove_possession_and_does_not_is_withheld():
+    """Withheld from this request, not ended: neither touched nor rotated."""
+    row = Row(last_seen_at=T0, rotated_at=T0 - seconds(100))
+    plan = judge(row, 250, possession_proven=False)
+    assert (plan.outcome, plan.reason) == (Outcome.WITHHELD, "proof_missing")
+    assert not (plan.end or plan.flush or plan.touch or plan.rotate or plan.serves_session)
+    proven = judge(row, 250)  # the same request with its proof: touched and rotated
+    assert proven.serves_session and proven.touch and proven.rotate
+    # The previous key within its grace, without the proof: withheld too.
+    rotated = Row(generation=3, rotated_at=T0 + seconds(100))
+    assert judge(rotated, 110, generation=2, possession_proven=False).withhold
+    # What ends a session still ends it, proof or not.
+    assert judge(Row(ended_at=T0, end_reason="logout"), 1, possession_proven=False).end
+
+
 @pytest.mark.parametrize("mode", ["log", "enforce"])
 def test_ip_binding_modes(mode):
     p = policy(bind_ip=mode)

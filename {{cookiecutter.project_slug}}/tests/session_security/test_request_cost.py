@@ -5,14 +5,12 @@ cache 1 Redis + 1 SQL, cached_db 1 Redis + 1 SQL, signed_cookies 1 SQL. The
 session layer reads the session's registry row with its user in one query
 (on db, in the session's own query) and authentication takes that user, so
 it pays no more (db: one query less), and never writes on a steady-state
-request: not in the first minute after sign-in, not for a browser that never
-binds a device, not for one that did.
+request, not even in the first minute after sign-in.
 """
 
 import pytest
 
 from tests.conftest import HttpsClient, is_signed_in, sign_in
-from tests.session_security.device_binding.dbsc import DbscBrowser, registration_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +21,6 @@ ROUND_TRIPS = {
     "cached_db": (1, 1),
     "signed_cookies": (1, 0),
 }
-
-
-@pytest.fixture
-def quiet_policy(settings):
-    """No rotation and a long idle timeout: only what every request pays is left."""
-    settings.SESSION_ROTATION_INTERVAL = 0
-    settings.SESSION_IDLE_TIMEOUT = 1800  # last-seen written at most every 90 s
 
 
 def assert_steady(cost, engine):
@@ -74,30 +65,14 @@ def test_one_query_brings_the_registry_row_and_the_user(
 
 
 def test_the_first_minute_after_sign_in_writes_nothing(
-    any_client, user, engine, quiet_policy, settings, clock, request_cost
+    any_client, user, engine, quiet_policy, clock, request_cost
 ):
-    """With device binding on (the default) and a browser that never binds."""
-    settings.SESSION_DEVICE_BOUND = True
     sign_in(any_client)
     with request_cost() as cost:
         for _ in range(6):
             clock.shift(10)
             assert is_signed_in(cost.saw(any_client.get("/")))
     assert cost.writes == 0, cost.describe()
-
-
-def test_a_device_bound_session_costs_the_same(
-    client, user, engine, quiet_policy, settings, clock, request_cost
-):
-    settings.SESSION_DEVICE_BOUND = True
-    settings.SESSION_DEVICE_BOUND_COOKIE_AGE = 300
-    browser = DbscBrowser(client)
-    assert browser.register(registration_offer(sign_in(client))).status_code == 200
-    client.get("/")
-    with request_cost() as cost:
-        response = cost.saw(client.get("/"))
-    assert is_signed_in(response)
-    assert_steady(cost, engine)
 
 
 # A signed cookie is checked by its signature, not looked up anywhere.

@@ -18,6 +18,7 @@ import pytest
 from django.contrib.auth import HASH_SESSION_KEY
 from django.core import signing
 from django.core.management import call_command
+from django.utils import timezone
 
 from session_security.models import SessionRecord
 from tests.conftest import (
@@ -84,7 +85,7 @@ def test_the_old_key_as_fallback_keeps_sessions_and_re_signs_them(
     # Retire the old key: the re-signed session needs only the new one, and its
     # row says so (it stays in the session list).
     deploy(settings, NEW_KEY)
-    assert SessionRecord.objects.active().filter(user=user).count() == 1
+    assert SessionRecord.objects.active(timezone.now()).filter(user=user).count() == 1
     data = stored_session(settings, after)
     assert data[HASH_SESSION_KEY] == user.get_session_auth_hash()
     assert is_signed_in(client.get("/"))
@@ -103,7 +104,7 @@ def test_a_session_signed_only_with_a_retired_key_is_refused(
     # longer shows a session that cannot be used.
     record = SessionRecord.objects.get(user=user)
     assert (record.ended_at is not None, record.end_reason) == (True, "secret_key_retired")
-    assert not SessionRecord.objects.active().exists()
+    assert not SessionRecord.objects.active(timezone.now()).exists()
     assert_refused(client.get("/"))  # for good, not once
     assert_refused(replay(cookie))  # and a kept copy fares no better
 
@@ -155,7 +156,7 @@ def test_rows_of_sessions_never_seen_again_end_at_the_next_cleanup(engine, old_k
     away = HttpsClient()
     sign_in(away)
     deploy(settings, NEW_KEY)
-    assert not SessionRecord.objects.active().exists()  # gone from the list at once
+    assert not SessionRecord.objects.active(timezone.now()).exists()  # gone from the list at once
     out = io.StringIO()
     call_command("clear_expired_sessions", stdout=out)
     assert "Ended 1 session(s) signed with a retired secret key." in out.getvalue()

@@ -66,16 +66,17 @@ class Command(BaseCommand):
     def handle(self, *args, keep_days, batch_size, **options):
         if batch_size < 1:
             batch_size = BATCH_SIZE
-        retired = records.end_retired_key_sessions()
+        now = timezone.now()
+        retired = records.end_retired_key_sessions(now)
         if retired:
             self.stdout.write(f"Ended {retired} session(s) signed with a retired secret key.")
         model = stored_session_model()
         if model is not None:
-            expired = model.objects.filter(expire_date__lt=timezone.now())
+            expired = model.objects.filter(expire_date__lt=now)
             rows, batches, longest = delete_in_batches(expired, batch_size)
             self.report("stored session(s)", rows, batches, longest)
-        cutoff = timezone.now() - datetime.timedelta(days=keep_days)
-        over = SessionRecord.objects.filter(Q(ended_at__lt=cutoff) | Q(expires_at__lt=cutoff))
+        cutoff = now - datetime.timedelta(days=keep_days)
+        over = SessionRecord.objects.filter(Q(ended_at__lte=cutoff) | Q(expires_at__lte=cutoff))
         rows, batches, longest = delete_in_batches(over, batch_size)
         self.report("ended or expired session record(s)", rows, batches, longest)
 

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from session_security.registry import revocation
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, usernames=None, all=False, **options):
         if all:
-            count = revocation.sign_out_everyone("ended_by_admin")
+            count = revocation.sign_out_everyone("ended_by_admin", timezone.now())
             self.stdout.write(f"Ended {count} session(s) of every user.")
             return
         model = get_user_model()
@@ -25,5 +26,5 @@ class Command(BaseCommand):
                 user = model.objects.get(**{model.USERNAME_FIELD: username})
             except model.DoesNotExist as error:
                 raise CommandError(f"No user {username!r}.") from error
-            count = revocation.sign_out_everywhere(user, "ended_by_admin")
+            count = revocation.sign_out_everywhere(user, "ended_by_admin", timezone.now())
             self.stdout.write(f"Ended {count} session(s) of {username}.")

@@ -28,7 +28,7 @@ def challenge_of(response):
     return response.headers["Secure-Session-Challenge"].split('"')[1]
 
 
-class DeviceKey:
+class BrowserKey:
     def __init__(self, algorithm="ES256"):
         self.algorithm = algorithm
         if algorithm == "ES256":
@@ -61,7 +61,7 @@ class DbscBrowser:
 
     def __init__(self, client, algorithm="ES256"):
         self.client = client
-        self.key = DeviceKey(algorithm)
+        self.key = BrowserKey(algorithm)
         self.session_id = None
         # The last challenge a response sent ahead, as Chrome keeps it.
         self.cached_challenge = None

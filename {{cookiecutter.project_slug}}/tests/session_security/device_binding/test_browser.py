@@ -32,7 +32,7 @@ from tests.fixtures.browser import (
     sign_in,
     tls_production_server,
 )
-from tests.session_security.device_binding.dbsc import BOUND_COOKIE, DeviceKey, challenge_of
+from tests.session_security.device_binding.dbsc import BOUND_COOKIE, BrowserKey, challenge_of
 
 pytestmark = pytest.mark.browser
 
@@ -280,7 +280,7 @@ def test_chromium_binds_refreshes_and_ends_the_session(dbsc_server, dbsc_context
         # ...and a refresh needs the key: the challenge comes, a proof from another key fails.
         asked = attacker.post("/dbsc/refresh", headers={"Sec-Secure-Session-Id": session_id})
         assert asked.status_code == 403
-        proof = DeviceKey().refresh_proof(challenge_of(asked))
+        proof = BrowserKey().refresh_proof(challenge_of(asked))
         answered = attacker.post(
             "/dbsc/refresh",
             headers={"Sec-Secure-Session-Id": session_id, "Secure-Session-Response": proof},

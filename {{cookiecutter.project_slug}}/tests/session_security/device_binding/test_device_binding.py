@@ -14,13 +14,14 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from session_security.device_binding.models import DeviceKey
 from session_security.device_binding.protocol import CHALLENGE_AHEAD_LEAD, challenge_lifetime
 from session_security.models import SessionRecord
 from tests.conftest import PASSWORD, HttpsClient, assert_refused, is_signed_in, sign_in
 from tests.session_security.device_binding.dbsc import (
     BOUND_COOKIE,
+    BrowserKey,
     DbscBrowser,
-    DeviceKey,
     challenge_of,
     registration_offer,
 )
@@ -109,7 +110,7 @@ def test_registration_binds_the_session(client, user, engine, dbsc, algorithm):
     cookie = response.cookies[BOUND_COOKIE]
     assert cookie["path"] == "/" and cookie["secure"] and cookie["httponly"]
     assert cookie["samesite"] == "Lax" and int(cookie["max-age"]) == 300
-    assert record.device_bound and record.device_algorithm == algorithm
+    assert DeviceKey.objects.get(record=record).algorithm == algorithm
     assert is_signed_in(client.get("/"))
 
 
@@ -329,7 +330,7 @@ def test_ending_the_session_ends_the_bound_session(bound, clock, how, user):
 
 def test_registration_is_refused_when_it_does_not_match(client, user, engine, dbsc, clock):
     offer = registration_offer(sign_in(client))
-    key = DeviceKey()
+    key = BrowserKey()
     bad = {
         "wrong authorization": key.registration_proof(offer["challenge"], "x" * 32),
         "made-up challenge": key.registration_proof("made-up", offer["authorization"]),
@@ -346,7 +347,7 @@ def test_registration_is_refused_when_it_does_not_match(client, user, engine, db
     clock.shift(301)
     late = key.registration_proof(offer["challenge"], offer["authorization"])
     assert client.post(offer["path"], headers={"Secure-Session-Response": late}).status_code == 400
-    assert not SessionRecord.objects.get(user=user).device_bound
+    assert not DeviceKey.objects.filter(record__user=user).exists()
 
 
 def test_registration_needs_a_session_and_happens_once(bound):
@@ -364,7 +365,7 @@ def test_registration_needs_a_session_and_happens_once(bound):
 
 def test_quoted_proof_header_is_accepted(client, user, engine, dbsc):
     offer = registration_offer(sign_in(client))
-    proof = DeviceKey().registration_proof(offer["challenge"], offer["authorization"])
+    proof = BrowserKey().registration_proof(offer["challenge"], offer["authorization"])
     response = client.post(offer["path"], headers={"Secure-Session-Response": f'"{proof}"'})
     assert response.status_code == 200
 

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from session_security.models import SessionRecord
 from tests.conftest import (
@@ -61,7 +62,7 @@ def test_password_change_ends_every_other_session(client, user, engine):
     change_password(client)
     assert_refused(laptop.get("/"))
     assert_refused(replay(stolen))
-    assert SessionRecord.objects.active().filter(user=user).count() == 1  # this one
+    assert SessionRecord.objects.active(timezone.now()).filter(user=user).count() == 1  # this one
     ended = SessionRecord.objects.filter(user=user, end_reason="password_changed")
     assert ended.count() == 2  # the laptop's, and this session's previous row
 
@@ -73,7 +74,7 @@ def test_deactivating_a_user_ends_all_their_sessions(client, user, engine):
     user.save()
     assert_refused(client.get("/"))
     assert_refused(replay(stolen))
-    assert not SessionRecord.objects.active().filter(user=user).exists()
+    assert not SessionRecord.objects.active(timezone.now()).filter(user=user).exists()
 
 
 def test_unticking_the_box_keeps_the_other_sessions(client, user, engine):

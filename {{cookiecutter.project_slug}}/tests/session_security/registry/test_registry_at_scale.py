@@ -53,10 +53,9 @@ FROM generate_series(1, %(users)s) AS g
 LOAD_RECORDS = """
 INSERT INTO session_security_sessionrecord
     (id, user_id, created_at, expires_at, last_seen_at, rotated_at, reauthenticated_at,
-     generation, ip_address, user_agent, device_algorithm, device_challenge,
-     key_fingerprint, ended_at, end_reason)
+     generation, ip_address, user_agent, key_fingerprint, ended_at, end_reason)
 SELECT gen_random_uuid(), u.first_id + g %% %(users)s, s.created, s.created + interval '1 day',
-       s.created, s.created, s.created, 0, '192.0.2.1', 'Mozilla/5.0 (scale test)', '', '', '',
+       s.created, s.created, s.created, 0, '192.0.2.1', 'Mozilla/5.0 (scale test)', '',
        CASE WHEN g %% 5 = 0 THEN s.created + interval '1 hour' END,
        CASE WHEN g %% 5 = 0 THEN 'logout' ELSE '' END
 FROM generate_series(1, %(rows)s) AS g,

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.contrib.admin.sites import site
 from django.core.management import call_command
+from django.utils import timezone
 
 from session_security.models import SessionRecord
 from tests.conftest import (
@@ -35,7 +36,7 @@ def victim(client, user, engine):
 
 
 def records(user):
-    return SessionRecord.objects.active().filter(user=user)
+    return SessionRecord.objects.active(timezone.now()).filter(user=user)
 
 
 def test_sign_out_everywhere_ends_every_session(victim, user):
@@ -189,7 +190,7 @@ def test_command_ends_everyones_sessions(victim, user, admin_user):
     call_command("end_sessions", "--all")
     assert_refused(replay(victim["stolen"]))
     assert_refused(admin.get("/"))
-    assert not SessionRecord.objects.active().exists()
+    assert not SessionRecord.objects.active(timezone.now()).exists()
 
 
 def test_password_reset_ends_every_session(victim, user, mailoutbox, settings):

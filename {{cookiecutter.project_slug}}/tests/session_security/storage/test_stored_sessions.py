@@ -86,7 +86,7 @@ def test_a_link_to_another_row_is_not_trusted(client, user, engine, quiet_policy
     sign_in(client)
     mine = stored(client, settings)
     Session.objects.filter(pk=mine.pk).update(record=stored(elsewhere, settings).record_id)
-    records.end(mine.record_id, "revoked")
+    records.end(mine.record_id, "revoked", timezone.now())
     forget_cached_copy(engine, client, settings)
     assert not is_signed_in(client.get("/"))
     assert is_signed_in(elsewhere.get("/"))
