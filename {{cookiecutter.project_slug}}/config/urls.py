@@ -7,6 +7,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("dbsc/", include("session_security.device_binding.urls")),
+{%- if cookiecutter.scale_out == "yes" %}
     path("notices/", include("notices.urls")),
+{%- endif %}
     path("admin/", admin.site.urls),
 ]

@@ -13,9 +13,9 @@ Also read from the primary: anything inside a transaction on the primary
 and every admin page (``PrimaryReadsMiddleware``: a form must not be
 validated against stale rows). Writes and migrations go to the primary only.
 
-This lives in ``config`` rather than in ``session_security`` because it
-routes the whole project (axes, the admin, the project's own apps); the
-session layer's tables are one entry of the list.
+This lives outside ``session_security`` because it routes the whole project
+(axes, the admin, the project's own apps); the session layer's tables are
+one entry of the list.
 
 If the replica cannot be reached, reads go to the primary and one warning
 names ``DATABASE_REPLICA_URL``; the replica is tried again after

@@ -8,7 +8,7 @@ HSTS preload with a short max-age. IDs are ``session_security.E/W0NN``.
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
-from session_security.storage.engines import SESSION_CACHE_ALIAS, SHARED_CACHE_BACKENDS
+from session_security.storage.engines import SESSION_CACHE_ALIAS, is_shared_cache
 
 ONE_YEAR = 365 * 24 * 3600
 JSON_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
@@ -21,7 +21,7 @@ def check_session_cache(app_configs, **kwargs):
     if not engine.endswith((".cache", ".cached_db")):
         return []
     backend = settings.CACHES.get(SESSION_CACHE_ALIAS, {}).get("BACKEND", "")
-    if backend in SHARED_CACHE_BACKENDS:
+    if is_shared_cache(backend):
         return []
     if engine.endswith(".cache"):
         return [
