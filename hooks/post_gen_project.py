@@ -159,6 +159,7 @@ def remove_device_binding():
 
 def remove_scale_out():
     """Sentinel, the read replica and its router, the drills, their servers and documents."""
+    remove("scale_out", "notices", "tests/scale_out", "docs/scaling-out.md")
 
 
 def remove_benchmark():

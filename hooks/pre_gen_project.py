@@ -33,7 +33,8 @@ REPO_DIR = CONTEXT.get("_repo_dir") or ""
 TEMPLATE_ARGUMENT = CONTEXT.get("_template") or ""
 
 # Top-level names the baked project imports: a slug equal to one of them
-# would shadow it on sys.path.
+# would shadow it on sys.path. Those of optional capabilities (notices,
+# scale_out) too: whether a slug is refused does not depend on other answers.
 RESERVED_SLUGS = {
     "accounts",
     "asgiref",
@@ -46,6 +47,7 @@ RESERVED_SLUGS = {
     "psycopg",
     "pytest",
     "redis",
+    "scale_out",
     "session_security",
     "site",
     "static",

@@ -9,7 +9,9 @@ way round. A wrong value stops start-up with an error naming the variable.
 from datetime import timedelta
 from pathlib import Path
 
+{% if cookiecutter.scale_out == "yes" -%}
 from django.core.exceptions import ImproperlyConfigured
+{% endif -%}
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
@@ -24,6 +26,9 @@ from config.environment import (
     url_setting,
     words,
 )
+{%- if cookiecutter.scale_out == "yes" %}
+from scale_out import sentinel
+{%- endif %}
 from session_security.storage import engines
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,16 +74,20 @@ INSTALLED_APPS = [
     "session_security.device_binding",
 {%- endif %}
     "accounts",
+{%- if cookiecutter.scale_out == "yes" %}
     # The one ordinary model: read from the replica when there is one.
     "notices",
+{%- endif %}
     # Login throttling: failed sign-ins are counted in its tables.
     "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+{%- if cookiecutter.scale_out == "yes" %}
     # Stale reads while changing something: writes and the admin read the primary.
     "scale_out.routers.PrimaryReadsMiddleware",
+{%- endif %}
     # Permissions-Policy and Cross-Origin-Resource-Policy.
     "config.headers.SecurityHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -128,10 +137,11 @@ DATABASES = {"default": database("DATABASE_URL", default=BAKED_DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = integer("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+{%- if cookiecutter.scale_out == "yes" %}
 
 # A streaming replica for ordinary reads. A lagging copy must never decide
 # about a session: sessions, the registry, users, axes and the admin read the
-# primary (config/routers.py); an unreachable replica sends reads there too.
+# primary (scale_out/routers.py); an unreachable replica sends reads there too.
 DATABASE_REPLICA = database("DATABASE_REPLICA_URL", default=None)
 if DATABASE_REPLICA is not None:
     if DATABASE_REPLICA["ENGINE"] != DATABASES["default"]["ENGINE"]:
@@ -149,11 +159,17 @@ if DATABASE_REPLICA is not None:
         # A replica that does not answer costs each request 2 s, not minutes.
         DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     DATABASE_ROUTERS = ["scale_out.routers.ReplicaRouter"]
+{%- endif %}
 
 # --- Caches and sessions ---------------------------------------------------
 
+{% if cookiecutter.scale_out == "yes" -%}
 # Redis with Sentinel (redis+sentinel://) follows a failover; sessions use the primary only.
+CACHES = engines.caches(url_setting("CACHE_URL", sentinel.cache_url_config, default=None))
+{% else -%}
+# Of a multi-server redis:// URL, sessions use the first server (the primary) only.
 CACHES = engines.caches(url_setting("CACHE_URL", engines.cache_url_config, default=None))
+{% endif %}
 
 SESSION_ENGINE_NAME = choice(
     "DJANGO_SESSION_ENGINE", engines.ENGINE_NAMES, default=BAKED_SESSION_ENGINE

@@ -9,6 +9,8 @@ urlpatterns = [
 {%- if cookiecutter.session_device_bound == "yes" %}
     path("dbsc/", include("session_security.device_binding.urls")),
 {%- endif %}
+{%- if cookiecutter.scale_out == "yes" %}
     path("notices/", include("notices.urls")),
+{%- endif %}
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,6 @@
 
 It holds nothing the security of a session depends on, so with a read
 replica configured (``DATABASE_REPLICA_URL``) its reads go there (see
-``config/routers.py``). It is the smallest honest example of what a replica
+``scale_out/routers.py``). It is the smallest honest example of what a replica
 is for; replace it with your own models.
 """

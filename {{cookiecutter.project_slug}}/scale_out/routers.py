@@ -13,9 +13,9 @@ Also read from the primary: anything inside a transaction on the primary
 and every admin page (``PrimaryReadsMiddleware``: a form must not be
 validated against stale rows). Writes and migrations go to the primary only.
 
-This lives in ``config`` rather than in ``session_security`` because it
-routes the whole project (axes, the admin, the project's own apps); the
-session layer's tables are one entry of the list.
+This lives outside ``session_security`` because it routes the whole project
+(axes, the admin, the project's own apps); the session layer's tables are
+one entry of the list.
 
 If the replica cannot be reached, reads go to the primary and one warning
 names ``DATABASE_REPLICA_URL``; the replica is tried again after
@@ -34,10 +34,17 @@ from session_security.middleware.base import NativeMiddleware
 PRIMARY = "default"
 REPLICA = "replica"
 # Read where revocations are written: a lagging copy would revive sessions.
-# ("sessions" is Django's own table: no longer installed, but the upgrade
-# migration copies from it and the benchmark's stock setup uses it.)
-PRIMARY_APPS = frozenset(
-    {"admin", "auth", "contenttypes", "sessions", "session_security", "accounts", "axes"}
+# Apps by name, with the apps inside them (the session layer's own included).
+# ("django.contrib.sessions" is Django's own table: no longer installed, but
+# the upgrade migration copies from it.)
+PRIMARY_APPS = (
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "session_security",
+    "accounts",
+    "axes",
 )
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # After the replica failed to answer, how long reads stay on the primary.
@@ -79,9 +86,15 @@ class ReplicaHealth:
         return True
 
 
+def is_primary(model):
+    """Whether ``model`` belongs to an app of ``PRIMARY_APPS`` (or one inside it)."""
+    name = model._meta.app_config.name
+    return any(name == app or name.startswith(f"{app}.") for app in PRIMARY_APPS)
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        if model._meta.app_label in PRIMARY_APPS or _primary_reads.get():
+        if is_primary(model) or _primary_reads.get():
             return PRIMARY
         if connections[PRIMARY].in_atomic_block:
             return PRIMARY

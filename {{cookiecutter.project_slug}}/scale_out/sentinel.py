@@ -25,11 +25,28 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
+from session_security.storage import engines
+
 SCHEME = "redis+sentinel"
 BACKEND = "scale_out.sentinel.RedisSentinelCache"
 DEFAULT_SENTINEL_PORT = 26379
 # Client options that also apply to the connections to the Sentinels.
 SENTINEL_OPTIONS = ("socket_connect_timeout", "socket_timeout", "retry")
+# What the refusal of a Redis Cluster URL suggests instead.
+CLUSTER_ADVICE = "use one primary, with replicas and Sentinel (redis+sentinel://...)"
+
+
+def cache_url_config(url):
+    """Parse ``CACHE_URL``: ``redis+sentinel://`` here, every other form as the core does.
+
+    The settings use this parser instead of ``engines.cache_url_config``.
+    Errors are ``ValueError``s, which ``config.environment.url_setting``
+    reports naming the variable.
+    """
+    if url.split("://", 1)[0].lower() == SCHEME:
+        parse_url(url)  # every mistake stops start-up here, not at the first request
+        return {"BACKEND": BACKEND, "LOCATION": url}
+    return engines.cache_url_config(url, cluster_advice=CLUSTER_ADVICE)
 
 
 def parse_url(url):

@@ -10,7 +10,7 @@ from django.core.checks import Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
 from session_security.middleware.sessions import SessionSecurityMiddleware
-from session_security.storage.engines import SESSION_CACHE_ALIAS, SHARED_CACHE_BACKENDS
+from session_security.storage.engines import SESSION_CACHE_ALIAS, is_shared_cache
 
 ONE_YEAR = 365 * 24 * 3600
 JSON_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
@@ -23,7 +23,7 @@ def check_session_cache(app_configs, **kwargs):
     if not engine.endswith((".cache", ".cached_db")):
         return []
     backend = settings.CACHES.get(SESSION_CACHE_ALIAS, {}).get("BACKEND", "")
-    if backend in SHARED_CACHE_BACKENDS:
+    if is_shared_cache(backend):
         return []
     if engine.endswith(".cache"):
         return [

@@ -1,11 +1,13 @@
-"""The README is part of the contract: it names every variable and real tests."""
+"""The README and docs/ are part of the contract: they name every variable and real tests."""
 
 import ast
 import re
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-README = (PROJECT / "README.md").read_text()
+# The README, then the longer documents it points to.
+DOCUMENTS = [PROJECT / "README.md", *sorted((PROJECT / "docs").glob("*.md"))]
+TEXT = "\n".join(path.read_text() for path in DOCUMENTS)
 SOURCES = [PROJECT / "manage.py", *sorted((PROJECT / "config").glob("*.py"))]
 # Each variable is read through one of config.environment's readers (or
 # os.environ.get in manage.py): the name is that call's first argument.
@@ -23,14 +25,14 @@ def variables_read_by_the_code():
 def test_every_environment_variable_is_documented():
     variables = variables_read_by_the_code()
     assert "DJANGO_SECRET_KEY" in variables and "DATABASE_URL" in variables
-    missing = sorted(name for name in variables if f"`{name}`" not in README)
-    assert not missing, f"README lacks: {missing}"
+    missing = sorted(name for name in variables if f"`{name}`" not in TEXT)
+    assert not missing, f"README.md and docs/*.md lack: {missing}"
 
 
 def test_every_test_the_readme_names_exists():
-    named = re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", README)
+    named = re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", TEXT)
     assert len(named) > 20
     for path, name in named:
         tree = ast.parse((PROJECT / path).read_text())
         functions = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
-        assert name in functions, f"{path}::{name} is named in the README but does not exist"
+        assert name in functions, f"{path}::{name} is named in the documents but does not exist"

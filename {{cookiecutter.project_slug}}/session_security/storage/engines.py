@@ -7,9 +7,9 @@ imported by the settings module, so it must not import models.
 
 import re
 
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
-
-from scale_out import sentinel
+from django.utils.module_loading import import_string
 
 ENGINE_NAMES = ("db", "cache", "cached_db", "signed_cookies")
 
@@ -25,25 +25,47 @@ ENGINES = {
 SESSION_CACHE_ALIAS = "sessions"
 
 REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
-REDIS_BACKENDS = (REDIS_BACKEND, sentinel.BACKEND)
-
-# Shared caches are the only ones that work with more than one process.
-SHARED_CACHE_BACKENDS = (
-    *REDIS_BACKENDS,
+# Django's Memcached backends: shared between processes, as Redis is.
+MEMCACHED_BACKENDS = (
     "django.core.cache.backends.memcached.PyMemcacheCache",
     "django.core.cache.backends.memcached.PyLibMCCache",
 )
 
 
+def is_redis_backend(backend):
+    """Whether the cache ``BACKEND`` path names Django's ``RedisCache`` or a subclass of it.
+
+    A subclass (another client under Django's Redis cache) gets the same
+    fail-fast options and counts as shared. Importing the class is safe while
+    the settings load: Django's cache backends (and this project's) import
+    no models.
+    """
+    try:
+        backend_class = import_string(backend)
+    except ImportError:
+        return False
+    return isinstance(backend_class, type) and issubclass(backend_class, RedisCache)
+
+
+def is_shared_cache(backend):
+    """Whether a cache ``BACKEND`` is shared between processes: Redis or Memcached.
+
+    Shared caches are the only ones that work with more than one process.
+    """
+    return backend in MEMCACHED_BACKENDS or is_redis_backend(backend)
+
+
 # URL schemes other libraries use for Redis Cluster: refused, not half-served.
 CLUSTER_SCHEMES = ("redis+cluster", "rediss+cluster", "rediscluster", "redis-cluster")
+# What the refusal of a Cluster URL suggests instead.
+CLUSTER_ADVICE = "point it at one Redis primary (redis://host:6379/0)"
 
 
-def cache_url_config(url):
-    """Parse ``CACHE_URL``: django-environ's forms, plus ``redis+sentinel://``.
+def cache_url_config(url, *, cluster_advice=CLUSTER_ADVICE):
+    """Parse ``CACHE_URL`` in django-environ's forms.
 
     A Redis Cluster URL is refused: the layer does not speak the cluster
-    protocol (see the README, "Scaling out"). Errors are ``ValueError``s,
+    protocol; ``cluster_advice`` ends the message. Errors are ``ValueError``s,
     which ``config.environment.url_setting`` reports naming the variable.
     """
     import environ
@@ -51,12 +73,8 @@ def cache_url_config(url):
     scheme = url.split("://", 1)[0].lower()
     if scheme in CLUSTER_SCHEMES:
         raise ValueError(
-            f"{scheme}:// is Redis Cluster, which this project does not support; "
-            "use one primary, with replicas and Sentinel (redis+sentinel://...)"
+            f"{scheme}:// is Redis Cluster, which this project does not support; {cluster_advice}"
         )
-    if scheme == sentinel.SCHEME:
-        sentinel.parse_url(url)  # every mistake stops start-up here, not at the first request
-        return {"BACKEND": sentinel.BACKEND, "LOCATION": url}
     return environ.Env.cache_url_config(url)
 
 
@@ -75,7 +93,7 @@ def caches(cache_config):
     sessions = dict(cache_config)
     if sessions["BACKEND"] == REDIS_BACKEND:
         sessions["LOCATION"] = primary_only(sessions["LOCATION"])
-    if sessions["BACKEND"] in REDIS_BACKENDS:
+    if is_redis_backend(sessions["BACKEND"]):
         sessions["OPTIONS"] = fail_fast_options() | sessions.get("OPTIONS", {})
     return {"default": cache_config, SESSION_CACHE_ALIAS: sessions}
 
@@ -119,7 +137,7 @@ def engine_path(name, caches, *, debug):
             f"choose one of: {', '.join(ENGINE_NAMES)}"
         )
     backend = caches[SESSION_CACHE_ALIAS]["BACKEND"]
-    if name == "cache" and not debug and backend not in SHARED_CACHE_BACKENDS:
+    if name == "cache" and not debug and not is_shared_cache(backend):
         raise ImproperlyConfigured(
             "DJANGO_SESSION_ENGINE='cache' needs CACHE_URL (e.g. redis://host:6379/0): "
             "without it sessions would live in one process's memory"

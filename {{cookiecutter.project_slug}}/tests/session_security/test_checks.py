@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import checks
+from django.core.cache.backends.redis import RedisCache
 
 from session_security.checks import is_session_security_middleware
 from session_security.storage.engines import ENGINES, SESSION_CACHE_ALIAS
@@ -58,13 +59,17 @@ def test_django_session_middleware_instead_of_ours_is_an_error(settings):
     assert "session_security.E004" in ids(deploy=False)
 
 
-def test_redis_session_cache_passes(settings):
+class OtherRedisCache(RedisCache):
+    """Another client under Django's Redis cache: shared as much as Django's own."""
+
+
+@pytest.mark.parametrize(
+    "backend", ["django.core.cache.backends.redis.RedisCache", f"{__name__}.OtherRedisCache"]
+)
+def test_redis_session_cache_passes(settings, backend):
     settings.SESSION_ENGINE = ENGINES["cache"]
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        SESSION_CACHE_ALIAS: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/0",
-        },
+        SESSION_CACHE_ALIAS: {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:6379/0"},
     }
     assert "session_security.E001" not in ids()
