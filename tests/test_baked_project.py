@@ -16,10 +16,14 @@ from conftest import activated, clean_environment, production_env, run_checked
 pytestmark = pytest.mark.baked
 
 VARIANTS = {
+    # The default bake.
     "db": {"session_engine": "db"},
     "cache": {"session_engine": "cache"},
     "cached_db": {"session_engine": "cached_db"},
-    "signed_cookies": {"session_engine": "signed_cookies"},
+    # The minimal bake: no optional capability (the session middleware itself,
+    # not device binding's subclass of it).
+    "signed_cookies": {"session_engine": "signed_cookies", "session_device_bound": "no"},
+    # The full bake, closest to production.
     "postgresql": {"database": "postgresql", "scale_out": "yes", "benchmark": "yes"},
     # Every non-default policy answer at once, so no code path is only ever
     # baked with the defaults.
@@ -35,25 +39,25 @@ VARIANTS = {
 # The baked suite takes minutes per run: run it for each engine and for
 # PostgreSQL, where the code paths differ.
 SUITE_VARIANTS = ["db", "cache", "cached_db", "signed_cookies", "postgresql"]
-# What the baked suite's markers say a test does not depend on, so that the
-# variants do not all run the same tests (the baked project's own run keeps
-# them all):
-# - ``once`` (failover and replica drills, the benchmark, the registry at
-#   scale, app servers on an engine of their own...): neither the bake's
-#   engine nor its database. Run in ONCE_VARIANT only, the one closest to
-#   production (PostgreSQL).
-# - ``every_engine`` (in-process tests over every engine, via the ``engine``
-#   fixture): not the bake's engine, but its database. Run in one variant per
-#   database: ENGINE_VARIANTS.
-ONCE_VARIANT = "postgresql"
-ENGINE_VARIANTS = {"db", "postgresql"}  # SQLite, PostgreSQL
-assert ONCE_VARIANT in SUITE_VARIANTS and ENGINE_VARIANTS <= set(SUITE_VARIANTS)
+# The baked suite's markers say what a test needs; two of them say what it
+# does not depend on, so the variants need not all run it (a baked project's
+# own run keeps every test):
+# - ``standalone`` (drills, the benchmark, app servers on an engine of their
+#   own...): neither the bake's engine nor its database. Run in the full bake
+#   only, the one closest to production (PostgreSQL).
+# - ``every_engine`` (in-process tests over every engine): not the bake's
+#   engine, but its database and its capabilities. Run in the minimal bake
+#   (SQLite, the session middleware itself) and the full one (PostgreSQL,
+#   device binding's middleware).
+STANDALONE_VARIANT = "postgresql"
+EVERY_ENGINE_VARIANTS = {"signed_cookies", "postgresql"}
+assert STANDALONE_VARIANT in SUITE_VARIANTS and EVERY_ENGINE_VARIANTS <= set(SUITE_VARIANTS)
 
 
 def suite_selection(variant):
     """pytest's marker selection for the baked suite of ``variant``."""
-    left_out = [] if variant == ONCE_VARIANT else ["once"]
-    left_out += [] if variant in ENGINE_VARIANTS else ["every_engine"]
+    left_out = [] if variant == STANDALONE_VARIANT else ["standalone"]
+    left_out += [] if variant in EVERY_ENGINE_VARIANTS else ["every_engine"]
     return ["-m", " and ".join(f"not {marker}" for marker in left_out)] if left_out else []
 
 

@@ -123,7 +123,7 @@ def test_one_client_spraying_addresses_is_limited(django_user_model, caplog):
 
 
 @pytest.mark.services
-@pytest.mark.once  # the servers run the db engine
+@pytest.mark.standalone  # the servers run the db engine
 def test_two_app_servers_sharing_redis_send_n_mails_in_all(app_env, mail_user, redis_url):
     """The attacker alternates between instances: the count is shared in Redis."""
     with SmtpServer() as smtp:

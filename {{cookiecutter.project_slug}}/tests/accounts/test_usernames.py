@@ -115,7 +115,7 @@ def test_another_case_with_a_wrong_password_is_refused(user, client):
 
 
 @pytest.mark.services
-@pytest.mark.once  # always the session's PostgreSQL and the db engine
+@pytest.mark.standalone  # always the session's PostgreSQL and the db engine
 def test_on_postgresql_sign_in_ignores_case_and_look_alikes_are_refused(
     postgresql_server, postgresql_app_database
 ):

@@ -29,9 +29,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 TOOL = [sys.executable, "-m", "scripts.benchmark"]
 SETUP_KEYS = [setup.key for setup in SETUPS]  # project, stock, save_every
 
-# Not the bake's engine or database (the tool starts its own PostgreSQL and servers): see ``once``
-# in pyproject.toml.
-pytestmark = [pytest.mark.services, pytest.mark.once]
+# Sets up what it tests itself (the tool starts its own PostgreSQL and servers).
+pytestmark = [pytest.mark.services, pytest.mark.standalone]
 
 
 def tool_env():

@@ -21,7 +21,7 @@ from tests.fixtures.servers import PROJECT_DIR, AppServer, Browser, production_e
 # --- Served by uvicorn -----------------------------------------------------
 
 
-@pytest.mark.once  # the engines are its parameters
+@pytest.mark.standalone  # the engines are its parameters
 @pytest.mark.parametrize("engine_name", ["db", pytest.param("cache", marks=pytest.mark.services)])
 def test_sign_in_use_and_sign_out_under_uvicorn(engine_name, app_env):
     with AppServer(app_env(engine_name), kind="uvicorn") as server, Browser() as browser:

@@ -18,9 +18,8 @@ from config.environment import mailer
 from tests.fixtures.mail import RESET_LINK, SmtpServer, reset_link
 from tests.fixtures.servers import PROJECT_DIR, AppServer, Browser, production_env
 
-# Not the bake's engine or database (mail settings; the servers run the db engine): see ``once`` in
-# pyproject.toml.
-pytestmark = [pytest.mark.services, pytest.mark.once]
+# Sets up what it tests itself (mail settings; the servers run the db engine).
+pytestmark = [pytest.mark.services, pytest.mark.standalone]
 
 
 def request_reset(env, address):

@@ -20,7 +20,7 @@ from django.core import signing
 from session_security.session_data import RECORD_KEY
 from tests.fixtures.servers import AppServer, Browser, manage, production_env, replay_on
 
-pytestmark = [pytest.mark.services, pytest.mark.once]
+pytestmark = [pytest.mark.services, pytest.mark.standalone]
 
 SECRET_KEY = production_env()["DJANGO_SECRET_KEY"]
 # What Django's database engines sign the stored session data with.

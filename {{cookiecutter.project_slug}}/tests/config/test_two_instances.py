@@ -18,9 +18,8 @@ import redis
 
 from tests.fixtures.servers import AppServer, Browser, replay_on, running
 
-# Not the bake's engine or database (the engines are the test's parameters): see
-# ``once`` in pyproject.toml.
-pytestmark = pytest.mark.once
+# Sets up what it tests itself (the engines are the test's parameters).
+pytestmark = pytest.mark.standalone
 
 ENGINES = [
     "db",

@@ -34,9 +34,8 @@ from tests.fixtures.servers import (
     signed_in_browsers,
 )
 
-# Not the bake's engine or database (the engines are the test's parameters, Redis its own Sentinel
-# group): see ``once`` in pyproject.toml.
-pytestmark = [pytest.mark.services, pytest.mark.once]
+# Sets up what it tests itself (the engines are the test's parameters, Redis its own Sentinel group).
+pytestmark = [pytest.mark.services, pytest.mark.standalone]
 
 # The drill gives up (and fails) if the app has not recovered by then.
 DRILL_SECONDS = 30

@@ -29,9 +29,8 @@ from tests.fixtures.servers import (
 )
 from tests.scale_out.replication import wait_until
 
-# Not the bake's engine or database (its own PostgreSQL primary and replica, the db engine): see
-# ``once`` in pyproject.toml.
-pytestmark = [pytest.mark.services, pytest.mark.once]
+# Sets up what it tests itself (its own PostgreSQL primary and replica, the db engine).
+pytestmark = [pytest.mark.services, pytest.mark.standalone]
 
 # Tables whose rows decide whether a session is live.
 SECURITY_TABLES = (

@@ -67,7 +67,7 @@ def test_a_real_error_keeps_its_traceback(caplog):
     assert not audit_lines(caplog, "host_refused")
 
 
-@pytest.mark.once  # the server runs the db engine
+@pytest.mark.standalone  # the server runs the db engine
 def test_a_served_instance_logs_scanners_in_one_line_each(app_env):
     """What the server's error log holds after a scan, through gunicorn."""
     with AppServer(app_env("db")) as server, httpx.Client(timeout=10) as scanner:

@@ -116,7 +116,7 @@ def test_a_session_signed_only_with_a_retired_key_is_refused(
     assert is_signed_in(other.get("/"))
 
 
-@pytest.mark.once  # on signed_cookies, whatever the bake's engine
+@pytest.mark.standalone  # on signed_cookies, whatever the bake's engine
 def test_rotating_the_key_across_restarts(app_env):
     """Three deployments of one project: the old key; the new key with the
     old one as fallback; the new key alone. One user stays active through the

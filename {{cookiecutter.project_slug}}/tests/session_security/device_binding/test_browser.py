@@ -50,10 +50,10 @@ DBSC_FEATURES = (
 )
 # The bake's engine, and signed_cookies (where the bound cookie rides in the
 # session cookie itself). Unless it is the bake's engine, signed_cookies is the
-# same run in every bake: marked ``once`` (see pyproject.toml).
+# same run in every bake: ``standalone``.
 ENGINES = [settings.SESSION_ENGINE_NAME]
 if settings.SESSION_ENGINE_NAME != "signed_cookies":
-    ENGINES.append(pytest.param("signed_cookies", marks=pytest.mark.once))
+    ENGINES.append(pytest.param("signed_cookies", marks=pytest.mark.standalone))
 
 
 # --- Fixtures -----------------------------------------------------------------

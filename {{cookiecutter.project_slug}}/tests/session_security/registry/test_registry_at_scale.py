@@ -30,9 +30,8 @@ from tests.fixtures.servers import (
     production_env,
 )
 
-# Not the bake's engine or database (its own database on the session's PostgreSQL, the db engine):
-# see ``once`` in pyproject.toml.
-pytestmark = [pytest.mark.services, pytest.mark.once]
+# Sets up what it tests itself (its own database on the session's PostgreSQL, the db engine).
+pytestmark = [pytest.mark.services, pytest.mark.standalone]
 
 # 1,000,000 for the README's figures; the suite's default keeps it under a minute.
 ROWS = int(os.environ.get("REGISTRY_SCALE_ROWS", "50000"))
