@@ -19,12 +19,12 @@ key and the pending challenge are a ``DeviceKey`` (``models``), read with the
 session's registry row on every request.
 """
 
-import time
-
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils.crypto import get_random_string, salted_hmac
+
+from session_security.state import state_of
 
 BOUND_COOKIE = "__Host-sessionbound"
 ALGORITHMS = ("ES256", "RS256")
@@ -149,7 +149,8 @@ def bound_cookie_age(request, record):
     if owner != str(record.pk):
         return None
     # Verified above: the value is "payload:timestamp:signature".
-    return time.time() - signing.b62_decode(value.rsplit(":", 2)[1])
+    issued = signing.b62_decode(value.rsplit(":", 2)[1])
+    return state_of(request).now.timestamp() - issued
 
 
 def cookie_attributes():

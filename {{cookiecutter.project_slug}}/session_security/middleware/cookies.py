@@ -8,8 +8,6 @@ responses are ``no-store``; a withheld session's cookie is left alone (the
 session lives on). ``protect`` does the part without I/O, ``save`` the rest.
 """
 
-import time
-
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import UpdateError
@@ -69,14 +67,15 @@ def save(request, response):
     try:
         session.save()
     except UpdateError as error:
-        raise SessionInterrupted(
-            "The request's session was deleted before the request completed."
+        raise SessionInterrupted(  # Django's words
+            "The request's session was deleted before the request completed. The user "
+            "may have logged out in a concurrent request, for example."
         ) from error
     if session.get_expire_at_browser_close():
         max_age, expires = None, None
     else:
         max_age = session.get_expiry_age()
-        expires = http_date(time.time() + max_age)
+        expires = http_date(request.session_security.now.timestamp() + max_age)
     response.set_cookie(
         settings.SESSION_COOKIE_NAME,
         session.session_key,
