@@ -3,7 +3,7 @@
 Each optional capability lives in files of its own; a ``remove_*()`` below
 deletes them whole when its answer is no, and nothing else in the project
 names them (settings, URLs and the README name them only inside the
-template's ``{% if %}`` blocks for that answer).
+template's Jinja ``if`` blocks for that answer).
 
 The cruft record (``.cruft.json``) is what lets a project baked with plain
 ``cookiecutter`` take the template's later fixes with ``cruft update``: the
