@@ -35,7 +35,7 @@ PRIMARY = "default"
 REPLICA = "replica"
 # Read where revocations are written: a lagging copy would revive sessions.
 # ("sessions" is Django's own table: no longer installed, but the upgrade
-# migration copies from it and the benchmark's stock setup uses it.)
+# migration copies from it, and settings that go back to Django's own sessions use it.)
 PRIMARY_APPS = frozenset(
     {"admin", "auth", "contenttypes", "sessions", "session_security", "accounts", "axes"}
 )
