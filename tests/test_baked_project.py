@@ -20,7 +20,7 @@ VARIANTS = {
     "cache": {"session_engine": "cache"},
     "cached_db": {"session_engine": "cached_db"},
     "signed_cookies": {"session_engine": "signed_cookies"},
-    "postgresql": {"database": "postgresql"},
+    "postgresql": {"database": "postgresql", "scale_out": "yes", "benchmark": "yes"},
     # Every non-default policy answer at once, so no code path is only ever
     # baked with the defaults.
     "hardened": {
