@@ -134,13 +134,20 @@ def write_cruft_record():
 
 
 def remove(*relatives):
-    """Delete these files and folders of the project (those that are there)."""
+    """Delete these files and folders of the project (those that are there).
+
+    A folder left empty by it goes too (``docs/`` once its last document is gone).
+    """
     for relative in relatives:
         path = PROJECT / relative
         if path.is_dir():
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if folder == PROJECT or not folder.is_dir() or any(folder.iterdir()):
+                break
+            folder.rmdir()
 
 
 def remove_postgresql_tests():
@@ -164,6 +171,7 @@ def remove_scale_out():
 
 def remove_benchmark():
     """The benchmark tool, its test and its documents."""
+    remove("scripts", "tests/benchmark", "docs/benchmark.png", "docs/benchmark.md")
 
 
 def print_next_steps(cruft_problem):

@@ -1,8 +1,8 @@
 """What requests cost, counted where it happens: SQL on the connection,
 commands on the real Redis, session cookies re-issued to the browser.
 
-Counts do not depend on the machine, so they are asserted exactly (speed is
-the benchmark's business, see ``scripts/benchmark``).
+Counts do not depend on the machine, so they are asserted exactly (speed
+does, so no test here asserts one).
 """
 
 from django.db import connection

@@ -29,6 +29,11 @@ def test_every_environment_variable_is_documented():
     assert not missing, f"README.md and docs/*.md lack: {missing}"
 
 
+def named_tests(text):
+    """``(path, name)`` of each ``tests/...py::test_...`` code span in ``text``."""
+    return re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", text)
+
+
 def test_every_test_the_readme_names_exists():
     named = re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", TEXT)
     assert len(named) > 20

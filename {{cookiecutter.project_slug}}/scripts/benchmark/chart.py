@@ -1,4 +1,4 @@
-"""A PNG of the throughput ratios per engine, for the README.
+"""A PNG of the throughput ratios per engine, for docs/benchmark.md.
 
 Drawn with Pillow alone (one small, well-kept package; a plotting library
 would bring NumPy and more for a few bars). Per engine one bar per setup,

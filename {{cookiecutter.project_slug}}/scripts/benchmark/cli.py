@@ -71,7 +71,7 @@ def parse(argv):
     add("--redis-url", help="an existing Redis to use instead of starting one")
     add("--tmp-dir", help="where the throwaway servers keep their files (a real disk)")
     add("--json", action="store_true", help="print one JSON document instead of the table")
-    add("--markdown", action="store_true", help="print the table as Markdown (for the README)")
+    add("--markdown", action="store_true", help="print the table as Markdown (docs/benchmark.md)")
     add("--chart", metavar="PNG", help="also draw the ratios per engine into this PNG file")
     args = parser.parse_args(argv)
     chosen = args.engines.split(",") if args.engines else (["db"] if args.quick else list(ENGINES))

@@ -125,7 +125,7 @@ def machine_line(document):
 
 
 def markdown(document):
-    """The table as Markdown, for the README, with the machine line under it."""
+    """The table as Markdown, for docs/benchmark.md, with the machine line under it."""
     headings = [heading for heading, _ in COLUMNS]
     lines = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
     for engine, setups in document["engines"].items():

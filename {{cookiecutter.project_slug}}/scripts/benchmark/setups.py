@@ -11,7 +11,7 @@
 Every server runs the production configuration: debug off, HTTPS enforced
 (reached as plain HTTP behind a proxy that sends ``X-Forwarded-Proto``, hence
 ``DJANGO_SECURE_PROXY_SSL_HEADER``), secure cookies, persistent database
-connections. Device binding (DBSC) is off: the load generator is no browser.
+connections.{% if cookiecutter.session_device_bound == "yes" %} Device binding (DBSC) is off: the load generator is no browser.{% endif %}
 
 Under ASGI (uvicorn) persistent connections are off (``DJANGO_CONN_MAX_AGE=0``),
 as Django's documentation asks: with the default of 60 s they were not reused
@@ -57,7 +57,9 @@ def environment(setup, engine, *, database_url, redis_url=None, server="gunicorn
         DJANGO_SECRET_KEY=SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_PROXY_SSL_HEADER="on",
+{%- if cookiecutter.session_device_bound == "yes" %}
         DJANGO_SESSION_DEVICE_BOUND="off",
+{%- endif %}
         DJANGO_SESSION_ENGINE=engine,
         DATABASE_URL=database_url,
         PYTHONUNBUFFERED="1",
