@@ -34,7 +34,8 @@ from tests.fixtures.servers import (
     signed_in_browsers,
 )
 
-# Sets up what it tests itself (the engines are the test's parameters, Redis its own Sentinel group).
+# Sets up what it tests itself (the engines are the test's parameters, Redis its own
+# Sentinel group).
 pytestmark = [pytest.mark.services, pytest.mark.standalone]
 
 # The drill gives up (and fails) if the app has not recovered by then.
