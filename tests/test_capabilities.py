@@ -46,7 +46,7 @@ CAPABILITIES = [
     ),
     Capability(
         "benchmark",
-        ("scripts/benchmark", "tests/benchmark"),
+        ("scripts", "tests/benchmark"),
         ("benchmark", "wrk"),
     ),
 ]
