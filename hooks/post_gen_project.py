@@ -2,8 +2,8 @@
 
 Each optional capability lives in files of its own; a ``remove_*()`` below
 deletes them whole when its answer is no, and nothing else in the project
-names them (settings, URLs and the README name them only inside the
-template's Jinja conditions on that answer).
+names them (settings, URLs, the README and the other documents name them only
+inside the template's Jinja conditions on that answer).
 
 The cruft record (``.cruft.json``) is what lets a project baked with plain
 ``cookiecutter`` take the template's later fixes with ``cruft update``: the

@@ -1,11 +1,17 @@
-"""The READMEs' lists match the code they describe, read from the code itself.
+"""The documents' lists match the code they describe, read from the code itself.
 
-Every audit event in ``session_security/audit.py``'s ``EVENTS`` is in the
-baked README's audit section; every module of ``session_security/`` is in its
-module list; every question of ``cookiecutter.json`` is in the template
-README's table with its default and the rule the pre-gen hook enforces. The
-lists are read from the code, so an event, module or question added later
-fails here until the README names it.
+In every bake checked (the default one, the minimal one with every capability
+answered no, and the full one): every audit event in
+``session_security/audit.py``'s ``EVENTS`` is in ``docs/audit-log.md``'s
+*Events*, and with device binding every event of its ``protocol.py`` in
+``docs/device-bound-sessions.md``'s *Audit events*; every module and
+subpackage of ``session_security/`` and of its packages is in
+``docs/session-layer.md``'s *The module map*; the README's *Documents* list
+names exactly the documents in ``docs/``. And every question of
+``cookiecutter.json`` is in the template README's table with its default and
+the rule the pre-gen hook enforces. The lists are read from the code, so an
+event, module, document or question added later fails here until it is
+documented.
 """
 
 import ast
@@ -13,7 +19,7 @@ import json
 import re
 
 import pytest
-from conftest import TEMPLATE_DIR
+from conftest import TEMPLATE_DIR, VENV_ANSWERS
 
 TEMPLATE_CONTEXT = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
 QUESTIONS = [key for key in TEMPLATE_CONTEXT if not key.startswith("_")]
@@ -48,29 +54,86 @@ def code_spans(text):
     return spans
 
 
-@pytest.fixture(scope="module")
-def project(baked_projects):
-    return baked_projects("default", {})
+# The bakes whose documents are checked: name -> answers.
+BAKES = {
+    "default": {},
+    "minimal": {"session_device_bound": "no", "scale_out": "no", "benchmark": "no"},
+    "full": VENV_ANSWERS,
+}
+# The packages whose modules the module map names, inside ``session_security/``.
+MAPPED_PACKAGES = ("", "storage", "registry", "middleware", "device_binding")
+MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\((?P<target>[^)#\s]+)(?:#[^)]*)?\)")
 
 
-def test_every_audit_event_is_in_the_audit_section(project):
-    tree = ast.parse((project / "session_security" / "audit.py").read_text())
-    (events,) = [
+@pytest.fixture(scope="module", params=list(BAKES))
+def project(request, baked_projects):
+    return baked_projects(request.param, BAKES[request.param])
+
+
+def list_assigned(path, name):
+    """The literal list or tuple assigned to ``name`` at the top of the module ``path``."""
+    tree = ast.parse(path.read_text())
+    (value,) = [
         ast.literal_eval(node.value)
         for node in tree.body
         if isinstance(node, ast.Assign)
-        and any(isinstance(target, ast.Name) and target.id == "EVENTS" for target in node.targets)
+        and any(isinstance(target, ast.Name) and target.id == name for target in node.targets)
     ]
-    documented = set(code_spans(section((project / "README.md").read_text(), "Audit log")))
-    assert [event for event in events if event not in documented] == []
+    return list(value)
 
 
-def test_every_session_security_module_is_in_the_module_list(project):
-    package = project / "session_security"
-    modules = {path.stem for path in package.glob("*.py") if path.stem != "__init__"}
-    modules |= {path.name for path in package.iterdir() if (path / "__init__.py").is_file()}
-    listed = set(code_spans(section((project / "README.md").read_text(), "Session security")))
+def documented(path, title):
+    return set(code_spans(section(path.read_text(), title)))
+
+
+def test_every_audit_event_is_in_the_audit_log_document(project):
+    events = list_assigned(project / "session_security" / "audit.py", "EVENTS")
+    listed = documented(project / "docs" / "audit-log.md", "Events")
+    assert [event for event in events if event not in listed] == []
+
+
+def test_device_bindings_audit_events_are_in_its_document(project):
+    protocol = project / "session_security" / "device_binding" / "protocol.py"
+    document = project / "docs" / "device-bound-sessions.md"
+    if not protocol.parent.exists():
+        assert not document.exists()
+        return
+    events = list_assigned(protocol, "EVENTS")
+    listed = documented(document, "Audit events")
+    assert events and [event for event in events if event not in listed] == []
+
+
+def session_security_modules(project):
+    """Each module and subpackage of the mapped packages, as the map names it.
+
+    Paths inside ``session_security/``: ``policy.py``, ``storage/``,
+    ``storage/base.py``, ``device_binding/migrations/``.
+    """
+    root = project / "session_security"
+    found = set()
+    for name in MAPPED_PACKAGES:
+        package = root / name
+        if not (package / "__init__.py").is_file():
+            continue
+        prefix = f"{name}/" if name else ""
+        found |= {prefix + path.name for path in package.glob("*.py") if path.stem != "__init__"}
+        subpackages = [path for path in package.iterdir() if (path / "__init__.py").is_file()]
+        found |= {f"{prefix}{path.name}/" for path in subpackages}
+    return found
+
+
+def test_every_session_security_module_is_in_the_module_map(project):
+    modules = session_security_modules(project)
+    assert {"policy.py", "storage/", "storage/base.py", "middleware/sessions.py"} <= modules
+    listed = documented(project / "docs" / "session-layer.md", "The module map")
     assert sorted(modules - listed) == []
+
+
+def test_the_readme_lists_exactly_the_documents_in_docs(project):
+    documents = {f"docs/{path.name}" for path in (project / "docs").glob("*.md")}
+    documents_section = section((project / "README.md").read_text(), "Documents")
+    listed = {match["target"] for match in MARKDOWN_LINK.finditer(documents_section)}
+    assert sorted(listed) == sorted(documents)
 
 
 def questions_table():

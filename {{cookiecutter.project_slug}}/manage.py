@@ -1,11 +1,5 @@
 #!/usr/bin/env python
-"""Django's command-line utility.
-
-For local development it reads the ``.env`` file beside it (written by the
-bake) when one exists; variables already set in the environment win. Set
-``DJANGO_ENV_FILE`` to another path, or to an empty value to read none.
-Servers in production (gunicorn, uvicorn) never read it.
-"""
+"""Django's command-line utility; reads ``.env`` (or ``DJANGO_ENV_FILE``) for local development."""
 
 import os
 import sys

@@ -6,9 +6,7 @@ from accounts.models import User
 
 
 def password_matches(request, user, password):
-    """Check ``user``'s password through ``authenticate()``, as the login does:
-    login throttling counts a wrong one and refuses a locked-out pair, so a
-    stolen session cannot guess the password here instead."""
+    """``user``'s password, checked through ``authenticate()``: login throttling counts a miss."""
     found = authenticate(request, username=user.get_username(), password=password)
     return found is not None and found.pk == user.pk
 
@@ -53,17 +51,14 @@ class ConfirmPasswordForm(forms.Form):
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
-    """The admin's "add user" form, for this project's user model: a name that
-    differs from an existing one only in case is refused ("already exists"),
-    by Django's own check and, whatever the path, by the model's constraint."""
+    """The admin's "add user" form for this user model (a look-alike name: "already exists")."""
 
     class Meta(auth_forms.AdminUserCreationForm.Meta):
         model = User
 
 
 class UserChangeForm(auth_forms.UserChangeForm):
-    """The admin's user form: renaming onto another user's name in another
-    case fails the case-insensitive constraint with a form error."""
+    """The admin's user form for this user model (renaming onto a look-alike fails)."""
 
     class Meta(auth_forms.UserChangeForm.Meta):
         model = User

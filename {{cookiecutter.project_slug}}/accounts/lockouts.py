@@ -1,15 +1,4 @@
-"""A lockout is an audit event of its own: ``login_locked_out``, once per lockout.
-
-django-axes sends ``user_locked_out`` on every failed attempt at or past the
-limit (each attempt while locked out restarts the cool-off and is refused
-again). The audit log wants the moment the pair *became* locked: the attempt
-that brought the failures to exactly the limit. Once the cool-off has
-passed, axes forgets the old failures, so the next lockout is logged again.
-
-The username is hashed as session keys are (``audit.key_hash``): a lockout
-is mostly someone else typing a name, often a mistyped password or a
-password typed into the username field, which does not belong in the log.
-"""
+"""The ``login_locked_out`` audit event: once per lockout, at the attempt reaching the limit."""
 
 import datetime
 

@@ -1,24 +1,4 @@
-"""Password-reset requests, throttled per target address and per client address.
-
-"Forgot your password?" sends a mail to any address anyone types in: left
-alone, one script floods a mailbox, and the mail server's reputation goes
-with it. Each request is counted twice, in the shared default cache (Redis,
-from ``CACHE_URL``): per client address (``session_security.clientip``, the
-address through the trusted proxies) and per target address (case-folded,
-stored only as a keyed hash). Past either limit within the window, the
-request gets exactly the page an accepted one gets (no account enumeration),
-no mail is sent, and a ``password_reset_throttled`` audit line is written.
-
-Why a counter on Django's cache rather than a library: django-axes counts
-failed *authentications* (its ``user_login_failed`` handler) and has no notion
-of a reset request; django-ratelimit (4.1, last released in 2023) would need
-key functions for both counts anyway, and does the same ``add`` plus ``incr``
-underneath. Django's ``RedisCache`` makes ``add`` a ``SET NX`` with expiry and
-``incr`` a Redis ``INCR``: atomic across every app server sharing the Redis.
-
-A request throttled per client is not counted against the target address: a
-single client cannot use up someone's reset allowance by itself.
-"""
+"""Password-reset mails, throttled per target and per client address (docs/accounts.md)."""
 
 import logging
 import unicodedata
@@ -54,12 +34,7 @@ def _count(key, window):
 
 
 def throttled(request, address):
-    """Count this request; ``"client"`` or ``"address"`` if over a limit, else ``None``.
-
-    If the counters cannot be reached (Redis down), nothing can be counted and
-    no mail is sent (``"store_unavailable"``): a flood must not get through
-    exactly while the limit is blind.
-    """
+    """Count it: ``"client"``/``"address"`` over a limit; counters down: no mail either."""
     try:
         return _throttled(request, address)
     except Exception:  # any cache backend's connection error

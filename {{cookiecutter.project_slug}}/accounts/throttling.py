@@ -1,22 +1,4 @@
-"""Login throttling (ASVS 6.3.1): what django-axes needs from this project.
-
-django-axes counts failed sign-ins per *pair* of username and client address
-and refuses that pair for a cool-off once it reaches the limit (the ``AXES_*``
-settings). A pair, not either one alone: someone guessing ``alice``'s
-password from their own address cannot lock ``alice`` out of anywhere else,
-and one noisy address does not lock out every account behind it. The
-functions here (named in the settings) make the pair hard to dodge:
-
-- ``client_ip_address``: the address through the trusted proxies, the same
-  one the session layer binds to (``session_security.clientip``). A forged
-  ``X-Forwarded-For`` entry can neither unlock a pair nor lock another address.
-- ``normalised_username``: the username as the lock counts it, case-folded
-  and stripped. Django's login form already strips surrounding whitespace
-  before authenticating, but usernames stay case-sensitive there; the lock
-  is not, so "ALICE", " alice " and "Alice\\t" all count against "alice".
-- ``lockout_response``: the "too many attempts" page, 429 with
-  ``Retry-After``, never cached.
-"""
+"""Login throttling (ASVS 6.3.1): the address, username and 429 page django-axes is given."""
 
 import math
 import unicodedata
@@ -36,10 +18,7 @@ USERNAME_LENGTH = 255
 
 
 def client_ip_address(request):
-    """``AXES_CLIENT_IP_CALLABLE``: the client's address, never a forged one.
-
-    The one the session layer worked out for this request (``state_of``).
-    """
+    """``AXES_CLIENT_IP_CALLABLE``: the address the session layer read, through trusted proxies."""
     return state_of(request).ip
 
 
@@ -74,14 +53,7 @@ def _minute_up(now, seconds):
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """``AXES_LOCKOUT_CALLABLE``: 429 Too Many Requests, saying when to retry.
-
-    Every attempt while locked out is a failure too and starts the cool-off
-    again (``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT``), so the wait is
-    always the full cool-off from now. The lock still holds at the cool-off's
-    last instant, hence ``Retry-After`` one second longer, and the time shown
-    rounded up to the minute.
-    """
+    """``AXES_LOCKOUT_CALLABLE``: 429, the full (restarted) cool-off; ``Retry-After`` 1 s more."""
     cool_off = math.ceil(get_cool_off(request).total_seconds())
     context = {"wait": _duration(cool_off), "retry_at": _minute_up(state_of(request).now, cool_off)}
     response = render(

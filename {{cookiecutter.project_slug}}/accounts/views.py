@@ -1,11 +1,4 @@
-"""Sign-in, sign-out, passwords, the session list and the home page.
-
-Django's views do the work; these add what the session layer needs: logout
-answers with ``Clear-Site-Data`` (ASVS 14.3.1), sensitive changes need a
-recent password (``recent_auth_required``), a password change offers to end
-the other sessions, a reset ends them all, and a CSRF failure explains the
-usual cause.
-"""
+"""Sign-in, sign-out, passwords, the session list and the home page, on Django's views."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,8 +20,7 @@ from session_security.models import SessionRecord
 from session_security.registry import records, revocation
 from session_security.state import state_of
 
-# Sent on sign-out: the browser drops what it kept of the session, its
-# storage and cookies included (ASVS 14.3.1).
+# Sent on sign-out: the browser drops its cache, cookies and storage (ASVS 14.3.1).
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
@@ -52,15 +44,7 @@ class LogoutView(auth_views.LogoutView):
 
 @method_decorator(recent_auth.recent_auth_required, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Keeps this session under a new key; ends the others unless told not to.
-
-    The new password is saved without the model's automatic ending of every
-    session, and the session layer is told what the user chose
-    (``revocation.password_changed``). This session then continues under a
-    new key, hash and registry row, so the cookie it had a moment ago is
-    refused at once, even a signed cookie. Changing the password needs a
-    recent password entry (sudo mode).
-    """
+    """Keeps this session under a new key, hash and row; ends the others unless the user unticks."""
 
     form_class = PasswordChangeForm
     template_name = "accounts/password_change.html"

@@ -1,11 +1,4 @@
-"""ASGI entry point (``uvicorn config.asgi:application``), static files in front.
-
-Persistent database connections are off by default here, as Django's
-documentation asks under ASGI: sync ORM calls run in a thread pool and each
-thread keeps a connection of its own, so ``CONN_MAX_AGE=60`` piled them up
-until PostgreSQL answered "too many clients". An explicit
-``DJANGO_CONN_MAX_AGE`` still wins (e.g. with a pool in front of the database).
-"""
+"""ASGI entry point (``uvicorn config.asgi:application``), static files in front."""
 
 import os
 
@@ -15,7 +8,7 @@ from servestatic import ServeStaticASGI
 from config.static import serve_static
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# Before the settings load (get_asgi_application sets Django up).
+# Off by default: each sync-pool thread would keep its own connection. Before the settings load.
 os.environ.setdefault("DJANGO_CONN_MAX_AGE", "0")
 
 application = serve_static(get_asgi_application(), ServeStaticASGI)

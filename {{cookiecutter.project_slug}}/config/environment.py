@@ -1,10 +1,4 @@
-"""Strict readers for environment variables.
-
-django-environ parses the values; these helpers add what it leaves out: a
-wrong value stops start-up with an ``ImproperlyConfigured`` error that names
-the variable and what it accepts, instead of a bare ``ValueError`` or a
-silent fallback (django-environ reads any unknown word as ``False``).
-"""
+"""Strict readers for environment variables: a wrong value stops start-up, naming the variable."""
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -133,19 +127,9 @@ def _url_flag(name, option, value):
 
 
 def mailer(name, default):
-    """A ``MAILERS`` entry from the mail URL in ``name`` (django-environ's schemes).
+    """A ``MAILERS`` entry from the mail URL in ``name``; what no backend can use stops start-up.
 
-    Django 6.1's ``MAILERS`` replaced the ``EMAIL_*`` settings that
-    django-environ still produces, and a backend refuses, at the first mail
-    only, an option it does not know or a missing one. So every option the
-    URL carries is translated here, and what no backend could use stops
-    start-up naming the variable:
-
-    - ``smtps://`` is refused as ambiguous (django-environ reads it as
-      STARTTLS, most people mean implicit TLS): ``smtp+tls://`` is STARTTLS
-      (port 587), ``smtp+ssl://`` implicit TLS (port 465).
-    - ``filemail:///var/mail/out`` writes to ``/var/mail/out`` (a file URL's
-      path is absolute; django-environ drops its leading slash).
+    A backend would refuse an unknown or missing option only at the first mail.
     """
     url = _raw(name) or default
     email_config = url_setting(name, environ.Env.email_url_config, default)
@@ -190,11 +174,7 @@ def mailer(name, default):
 
 
 def database(name, default):
-    """``DATABASES['default']`` from a database URL, refusing unknown schemes.
-
-    django-environ passes an unknown scheme through as the engine name, which
-    would fail later with an import error that does not name the variable.
-    """
+    """``DATABASES['default']`` from a database URL; an unknown scheme stops start-up."""
     config = url_setting(name, environ.Env.db_url_config, default)
     if config is None:  # unset, and no default: an optional database
         return None

@@ -1,9 +1,6 @@
 """Settings for {{ cookiecutter.project_name }}.
 
-Every value that differs between machines comes from an environment variable
-(twelve-factor); the README lists each one. The defaults are the production
-ones: a development machine turns things off in its ``.env``, never the other
-way round. A wrong value stops start-up with an error naming the variable.
+Production defaults, from the environment: docs/configuration.md lists every variable.
 """
 
 from datetime import timedelta
@@ -50,9 +47,7 @@ BAKED_DEFAULT_FROM_EMAIL = "webmaster@{{ cookiecutter.domain_name }}"
 # Debug pages leak settings and source code: off unless asked for.
 DEBUG = flag("DJANGO_DEBUG", default=False)
 
-# Signs sessions, CSRF tokens and password-reset links; a known key forges them.
-# Without debug it must come from the environment; in debug a throwaway one
-# (sessions then end when the process restarts).
+# Signs sessions, CSRF tokens and reset links; a known key forges them. Required without debug.
 SECRET_KEY = required("DJANGO_SECRET_KEY", when=not DEBUG, fallback=get_random_secret_key)
 # Old keys still accepted for verifying (and re-signing) during a key rotation.
 SECRET_KEY_FALLBACKS = words("DJANGO_SECRET_KEY_FALLBACKS")
@@ -91,8 +86,7 @@ MIDDLEWARE = [
     # Permissions-Policy and Cross-Origin-Resource-Policy.
     "config.headers.SecurityHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Replaces Django's SessionMiddleware: loads the session, then enforces the
-    # timeouts, rotation, binding and revocation before anything reads it.
+    # Replaces Django's SessionMiddleware: timeouts, rotation, binding, revocation, first.
 {%- if cookiecutter.session_device_bound == "yes" %}
     # ... and a device-bound session's bound cookie, the DBSC offer and challenge.
     "session_security.device_binding.middleware.DeviceBoundSessionMiddleware",
@@ -105,8 +99,7 @@ MIDDLEWARE = [
     "session_security.middleware.authentication.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: it turns a refused sign-in into the lockout page
-    # (which then passes through every header middleware above).
+    # Last, as django-axes asks: a refused sign-in becomes the lockout page, headers and all.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -205,16 +198,12 @@ SESSION_BIND_USER_AGENT = choice(
     ("off", "log", "enforce"),
     default=BAKED_SESSION_BIND_USER_AGENT,
 )
-# A stolen session cannot end the owner's sessions or change the password
-# without the password, entered within this many seconds (sudo mode).
+# A stolen session cannot end sessions or change the password without it (sudo mode).
 SESSION_REAUTH_WINDOW = integer("DJANGO_SESSION_REAUTH_WINDOW", default=600, minimum=1)
-# Forgotten or stolen sessions pile up: at most this many per user, the oldest
-# sign-in ends first (0 = no limit).
+# Forgotten or stolen sessions pile up: at most this many per user, oldest ends (0 = no limit).
 SESSION_MAX_PER_USER = integer("DJANGO_SESSION_MAX_PER_USER", default=0)
 {%- if cookiecutter.session_device_bound == "yes" %}
-# Session cookies copied off the machine (malware, a stolen backup): Chrome binds
-# the session to a key it never lets go of (DBSC), and a short-lived cookie that
-# only that key can renew stands between the copy and the account.
+# Session cookies copied off the machine: Chrome binds the session to a key it keeps (DBSC).
 SESSION_DEVICE_BOUND = flag("DJANGO_SESSION_DEVICE_BOUND", default=True)
 SESSION_DEVICE_BOUND_COOKIE_AGE = integer(
     "DJANGO_SESSION_DEVICE_BOUND_COOKIE_AGE", default=300, minimum=10
@@ -228,9 +217,7 @@ TRUSTED_PROXY_COUNT = integer("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 # --- Cookies ---------------------------------------------------------------
 
-# Cookies injected by a sibling subdomain or over plain HTTP: __Host- forbids
-# both (it requires Secure, Path=/ and no Domain). Browsers treat 127.0.0.1
-# and localhost as secure, so this holds in local development too.
+# Cookies injected by a sibling subdomain or over plain HTTP: __Host- forbids both.
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 # Eavesdropping on plain HTTP.
@@ -238,9 +225,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # Script injection reading the session key.
 SESSION_COOKIE_HTTPONLY = True
-# The CSRF cookie is not HttpOnly on purpose: it protects nothing by itself
-# (the attacker's page cannot read it cross-origin), and our own scripts may
-# need to read it to send the token with fetch() requests.
+# Not HttpOnly on purpose: unreadable cross-origin anyway, and fetch() may need the token.
 CSRF_COOKIE_HTTPONLY = False
 # Cross-site request forgery and cross-site leaks.
 SESSION_COOKIE_SAMESITE = choice(
@@ -275,10 +260,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Clickjacking.
 X_FRAME_OPTIONS = "DENY"
-# Script injection and content loaded from elsewhere: nothing is allowed by
-# default, and only what the pages and the admin load is listed, from this
-# origin only; inline script and style only with the per-response nonce. (No
-# fonts, fetches, frames or manifests: add a directive when a page needs one.)
+# Script injection and foreign content: only what the pages load, from here, inline with a nonce.
 SECURE_CSP = {
     "default-src": [CSP.NONE],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -302,8 +284,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Password guessing: a locked-out username and address pair is refused before
-# any password is checked (django-axes first), then Django checks the password.
+# Password guessing: a locked-out pair is refused before any password is checked (axes first).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -328,12 +309,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Login throttling (django-axes, ASVS 6.3.1) ----------------------------
 
-# Online password guessing: after this many failed sign-ins for one username
-# from one client address, that pair is refused for the cool-off (429).
+# Online password guessing: this many failures lock a username and address pair (429).
 AXES_FAILURE_LIMIT = integer("DJANGO_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(seconds=integer("DJANGO_LOGIN_COOL_OFF", default=900, minimum=1))
-# The pair, never the username alone: guessing someone's username from
-# elsewhere must not lock its owner out (denial of service).
+# The pair, never the username alone: a guesser elsewhere cannot lock the owner out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Forged X-Forwarded-For: the address through TRUSTED_PROXY_COUNT proxies, as for sessions.
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip_address"
@@ -345,25 +324,21 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # Each attempt while locked out (even with the right password) restarts the cool-off.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
-# Successful sign-ins are in the audit log and the session registry already:
-# no second, ever-growing table of them.
+# Successful sign-ins are in the audit log and the registry: no ever-growing table of them.
 AXES_DISABLE_ACCESS_LOG = True
 # Masked in the stored form data and in axes' log lines (the password always is).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 
 # --- Password-reset throttling (accounts/password_reset.py) -----------------
 
-# Mailbox flooding through "forgot password": at most this many reset mails per
-# target address, and reset requests per client address, within the window.
-# Counted in the default cache: shared between instances only with a CACHE_URL.
+# Mailbox flooding via "forgot password": per target and per client address, in the window.
 PASSWORD_RESET_ADDRESS_LIMIT = integer("DJANGO_PASSWORD_RESET_ADDRESS_LIMIT", default=3, minimum=1)
 PASSWORD_RESET_CLIENT_LIMIT = integer("DJANGO_PASSWORD_RESET_CLIENT_LIMIT", default=10, minimum=1)
 PASSWORD_RESET_WINDOW = integer("DJANGO_PASSWORD_RESET_WINDOW", default=3600, minimum=1)
 
 # --- Email -----------------------------------------------------------------
 
-# A production backend: Django 6.1's check --deploy refuses console and friends.
-# Every EMAIL_URL scheme either sends (its options carried over) or stops start-up.
+# A production backend (check --deploy refuses console); a URL no backend can use stops start-up.
 MAILERS = {"default": mailer("EMAIL_URL", default="smtp://localhost:25")}
 DEFAULT_FROM_EMAIL = text("DJANGO_DEFAULT_FROM_EMAIL", default=BAKED_DEFAULT_FROM_EMAIL)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -378,8 +353,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# gunicorn and uvicorn serve them too, in front of Django (see config/static.py);
-# collectstatic writes gzip and Brotli copies for them to serve.
+# Served by the app server (config/static.py); collectstatic writes gzip and Brotli copies.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "servestatic.storage.CompressedStaticFilesStorage"},

@@ -1,13 +1,6 @@
-"""Static files, served by the application server in front of Django.
+"""Static files, served by ServeStatic around the WSGI and ASGI applications.
 
-ServeStatic (an async-capable fork of WhiteNoise) wraps the WSGI and ASGI
-applications rather than sitting in ``MIDDLEWARE``: a static-file middleware
-is sync-only or async-only, and either kind would force every request of the
-other kind through a thread hop before the session middleware runs.
-
-Files come from ``STATIC_ROOT`` once ``collectstatic`` has run (the deploy
-step), else straight from the apps' and ``STATICFILES_DIRS`` folders, so a
-fresh checkout serves its CSS too.
+Not a middleware: one is sync-only or async-only, and would cost the other kind a thread hop.
 """
 
 from pathlib import Path
@@ -17,7 +10,7 @@ from django.contrib.staticfiles.finders import get_finders
 
 
 def static_folders():
-    """``(folder, url prefix)`` pairs to serve."""
+    """``(folder, url prefix)`` pairs: ``STATIC_ROOT`` after ``collectstatic``, else the sources."""
     root = Path(settings.STATIC_ROOT)
     if root.is_dir():
         return [(root, settings.STATIC_URL)]

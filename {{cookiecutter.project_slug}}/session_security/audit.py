@@ -1,11 +1,4 @@
-"""The security event log: one structured line per session event.
-
-Events go to the ``session_security.audit`` logger as ``key=value`` pairs
-(values JSON-quoted when they need it), so any log pipeline can parse them.
-Session keys never appear: only a keyed hash (HMAC with ``SECRET_KEY``),
-enough to correlate the lines of one session and useless for hijacking it.
-Registry ids are hashed too.
-"""
+"""The audit log: one ``key=value`` line per session event; keys and ids appear only hashed."""
 
 import json
 import logging
@@ -75,15 +68,7 @@ def refused_host(request):
 
 
 class RefusedHost(logging.Filter):
-    """Scanner noise: a refused ``Host`` header is one audit line, not a traceback.
-
-    Scanners send random ``Host`` headers all day. Django refuses them (400,
-    ``DisallowedHost``) and logs each on ``django.security.DisallowedHost`` at
-    ERROR with the traceback: about 1 KB per request, carrying the attacker's
-    text verbatim. This filter (on that logger only, see ``LOGGING``) writes
-    one ``host_refused`` line instead, the value cut and escaped like every
-    audit value, and drops the record. Real errors keep their tracebacks.
-    """
+    """On ``django.security.DisallowedHost``: a refused ``Host`` is one line, not a traceback."""
 
     def filter(self, record):
         request = getattr(record, "request", None)

@@ -1,9 +1,4 @@
-"""System checks for the session settings Django's ``check --deploy`` ignores.
-
-Django checks that session cookies are Secure and HttpOnly, but not which
-engine stores them, the SameSite value, cookie prefixes, the timeouts, or an
-HSTS preload with a short max-age. IDs are ``session_security.E/W0NN``.
-"""
+"""System checks (``session_security.E/W0NN``) for what Django's ``check --deploy`` ignores."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register

@@ -1,12 +1,4 @@
-"""The session registry: one row per signed-in session, on every engine.
-
-Django's engines keep session data but know nothing of the person behind
-it: a signed cookie cannot be ended on logout, and no engine can list a
-user's sessions. Each signed-in session therefore gets a row here, created
-at login and named inside the session by its own random id. The row holds
-no session key, so a read of this table (or a backup of it) hands out no
-credential.
-"""
+"""The session registry: one row per signed-in session, on every engine, holding no session key."""
 
 import uuid
 
@@ -57,8 +49,7 @@ class SessionRecord(models.Model):
 
     objects = SessionRecordQuerySet.as_manager()
 
-    # What every request reads with the row, in the same query: its user, and
-    # any one-to-one an installed app adds in its ``ready()``.
+    # Read with the row on every request: its user, and one-to-ones apps add in ``ready()``.
     read_with = ["user"]
 
     class Meta:
@@ -74,14 +65,9 @@ class SessionRecord(models.Model):
 
 
 class Session(AbstractBaseSession):
-    """A stored session of the ``db`` and ``cached_db`` engines, linked to its row.
+    """Django's stored session (``db``, ``cached_db``), plus ``record``, its registry row.
 
-    Django's own ``Session`` but for ``record``: with it the request's one read
-    brings back the session, its registry row and the user together (see
-    ``storage.db``). No database constraint: a session may briefly outlive a
-    row that ``clear_expired_sessions`` deleted, and must then read as
-    signed out (the join finds nothing), never fail to save. Deleting a row or
-    a user still deletes its stored sessions (the ORM cascades).
+    No database constraint: a session outliving its deleted row reads as signed out.
     """
 
     record = models.ForeignKey(

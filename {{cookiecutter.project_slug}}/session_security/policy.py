@@ -1,25 +1,6 @@
-"""The rules a signed-in session must keep, as pure functions.
+"""The rules a signed-in session must keep (idle, absolute, rotation, binding), as pure functions.
 
-Nothing here reads a clock, a request or a database: the middleware passes
-in the session's registry row, the time and what it found in the request,
-and gets back a ``Plan`` that it then carries out.
-That keeps each rule testable on its own and identical for sync and async
-requests and for every engine.
-
-Timing, in words (the README has the table):
-
-- absolute lifetime: the session ends ``SESSION_COOKIE_AGE`` seconds after
-  sign-in, however busy it is;
-- idle timeout: it ends when ``SESSION_IDLE_TIMEOUT`` seconds pass without a
-  request. The last-seen time is written at most once per *refresh window*
-  (1/20 of the idle timeout, at least 1 s and at most 5 min) instead of on
-  every request, so the recorded time may lag the true last request by up to
-  one window: a session therefore ends between ``idle - window`` and
-  ``idle`` seconds after its last request, never later;
-- rotation: a live session gets a new key every
-  ``SESSION_ROTATION_INTERVAL`` seconds; the previous key keeps working,
-  read-only, for ``ROTATION_GRACE`` seconds so that requests already in
-  flight (a page loading its resources) do not sign the user out.
+No clock, request or database here: each rule is testable alone, the same for every engine.
 """
 
 import enum
@@ -44,12 +25,7 @@ class Outcome(enum.Enum):
 
 @dataclass(frozen=True)
 class Plan:
-    """The policy's answer for one request, decided before any I/O.
-
-    The middleware carries it out (see ``middleware.sessions``): it ends the
-    registry row, flushes the session, withholds it, moves the last-seen
-    time, or rotates the key, exactly as the plan says.
-    """
+    """The answer for one request, decided before any I/O; the middleware carries it out."""
 
     outcome: Outcome
     reason: str = ""
@@ -120,17 +96,9 @@ class Policy:
         key_retired=False,
         possession_proven=True,
     ):
-        """Judge one request made with a session whose registry row is ``record``.
+        """Judge a request whose session carried ``generation``, with row ``record`` (or None).
 
-        ``generation`` is the rotation count stored in the session the request
-        carried; ``record`` may be ``None`` when the row is gone.
-        ``credentials_valid`` says whether the session's user and auth hash
-        still match the row's user (see ``authentication.verify``);
-        ``key_retired`` whether the secret key that signed the session has
-        left the fallbacks (see ``secret_keys``); ``possession_proven``
-        whether a session bound to more than its cookie (a device's key, say)
-        came with its proof: without it the session is withheld from this
-        request, not ended (its owner's browser may be renewing the proof).
+        Without ``possession_proven`` the session is withheld from the request, not ended.
         """
         ended = self.end_reason(record, now)
         if ended:
@@ -143,8 +111,7 @@ class Policy:
         if key_retired:
             return Plan(Outcome.ENDED, "secret_key_retired", mismatches=mismatches)
         if not credentials_valid:
-            # The password (epoch) changed, the secret key that signed the
-            # hash was retired, or the session names another user.
+            # A new epoch, a retired key behind the hash, or another user.
             return Plan(Outcome.ENDED, "credentials_changed", mismatches=mismatches)
 
         if generation != record.generation:

@@ -1,11 +1,4 @@
-"""Hooks into Django's authentication signals.
-
-- Every login gets a fresh session key and a fresh registry row, also when
-  the same user signs in again over a live session: Django's ``login()``
-  keeps the key in that case, which ASVS 7.2.4 forbids.
-- Logout ends the registry row, so even a copied signed cookie is refused.
-- Deactivating a user ends all of their sessions.
-"""
+"""Sign-in (a new key even over a live session: ASVS 7.2.4), sign-out, deactivation hooks."""
 
 import logging
 
@@ -36,7 +29,7 @@ def on_login(sender, request, user, **kwargs):
     if session.session_key and session.session_key == request.COOKIES.get(
         settings.SESSION_COOKIE_NAME
     ):
-        # login() kept the key the browser sent: the same user signed in again.
+        # login() kept the key: the same user signed in again.
         session.cycle_key()
     record = records.register(request, user)
     state_of(request).user = user

@@ -1,10 +1,4 @@
-"""A small "sudo mode": recent proof of the password before sensitive changes.
-
-Ending sessions and changing the password need the password to have been
-entered within ``SESSION_REAUTH_WINDOW`` seconds (ASVS 7.5.1): at sign-in, or
-on the confirmation page this redirects to. A session stolen an hour ago can
-browse, but cannot lock the owner out.
-"""
+"""Sudo mode: the password entered within ``SESSION_REAUTH_WINDOW`` before sensitive changes."""
 
 import datetime
 from functools import wraps

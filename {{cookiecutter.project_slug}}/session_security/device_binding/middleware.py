@@ -1,20 +1,6 @@
-"""The session middleware, for sessions a browser may bind to its device.
+"""The session middleware plus device binding: the bound cookie as proof, the offer, the challenge.
 
-``DeviceBoundSessionMiddleware`` is ``SessionSecurityMiddleware`` plus
-what device binding adds to each request, all from what the request already
-holds (the key comes with the registry row):
-
-- a bound session's proof of possession is its bound cookie: without a
-  valid one the session is withheld from the request (served anonymously;
-  the owner's browser may be renewing the cookie right now);
-- the refresh endpoint may write during the rotation grace: it is
-  authenticated by its own signed proof, not by the cookie it carries;
-- ``Secure-Session-Registration`` goes on the sign-in response, the one
-  moment a session is new and unbound (see ``protocol``);
-- ``Secure-Session-Challenge`` goes on responses to a bound session whose
-  bound cookie is close to expiry, carrying the challenge the refresh
-  endpoint stored when it issued that cookie: Chrome then signs it straight
-  away, and a refresh costs one request instead of a 403 and a retry.
+No I/O of its own: the key comes with the registry row (docs/device-bound-sessions.md).
 """
 
 from session_security.audit import log_event

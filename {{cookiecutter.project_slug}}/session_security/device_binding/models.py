@@ -4,12 +4,7 @@ from session_security.models import SessionRecord
 
 
 class DeviceKey(models.Model):
-    """The key a browser bound one signed-in session to, and its pending challenge.
-
-    Created when the browser registers (see ``views.register``); read with the
-    session's registry row on every request (``SessionRecord.read_with``), so a
-    bound session costs no query of its own. Ends with its row.
-    """
+    """The key a browser bound one session to, and its pending challenge; read with the row."""
 
     record = models.OneToOneField(
         SessionRecord, primary_key=True, on_delete=models.CASCADE, related_name="device_key"

@@ -1,9 +1,4 @@
-"""The browser's proofs: signed JWTs, checked with PyJWT (ES256 and RS256 only).
-
-A registration proof carries the new public key and signs the challenge
-offered at sign-in; a refresh proof is signed with the registered key and
-signs the session's pending challenge, which it consumes.
-"""
+"""The browser's registration and refresh proofs: JWTs, checked with PyJWT (ES256, RS256 only)."""
 
 import jwt
 from django.core import signing

@@ -1,22 +1,6 @@
-"""Device Bound Session Credentials (DBSC), the server's side.
+"""Device Bound Session Credentials (DBSC), the server's side: headers, challenges, bound cookie.
 
-A browser that supports DBSC (Chrome) answers our ``Secure-Session-Registration``
-header by generating a key pair it never lets go of, and registering the
-public key. From then on the session needs, besides its long-lived cookie, a
-short-lived *bound cookie*; to get a new one the browser must sign a fresh
-challenge with the private key. A session cookie copied off the machine stops
-working when the bound cookie expires (``SESSION_DEVICE_BOUND_COOKIE_AGE``,
-minutes) and cannot be renewed elsewhere.
-
-It does not protect against malware acting *on* the device, which can use the
-browser itself. Browsers without DBSC ignore the header and keep working as
-before: their sessions are simply not bound.
-
-This module holds the protocol: the headers, the challenges, the bound cookie
-and the instructions document. ``proofs`` checks the browser's signed JWTs,
-``views`` serves the two endpoints, ``middleware`` enforces; the registered
-key and the pending challenge are a ``DeviceKey`` (``models``), read with the
-session's registry row on every request.
+How and why: docs/device-bound-sessions.md.
 """
 
 from django.conf import settings
@@ -28,17 +12,11 @@ from session_security.state import state_of
 
 BOUND_COOKIE = "__Host-sessionbound"
 ALGORITHMS = ("ES256", "RS256")
-# Chrome registers once per offer it sees, even while an earlier registration
-# is still in flight: offered on both the login redirect and the page it leads
-# to, it made two attempts. So registration is offered on the sign-in response
-# alone: one sign-in, one offer, one registration, and no state to keep.
-# A registration challenge is good for this long.
+# Offered on the sign-in response alone (Chrome registers once per offer it sees); good this long.
 REGISTRATION_CHALLENGE_AGE = 300
 # A refresh challenge handed out on a 403 stays good for at least this long.
 REFRESH_CHALLENGE_AGE = 120
-# Chrome refreshes a bound cookie proactively within 120 s of its expiry; the
-# next challenge is sent ahead on responses from a little before that, so
-# that the refresh is one signed request instead of a 403 and a retry.
+# The next challenge is sent ahead this long before expiry (Chrome refreshes within 120 s of it).
 CHALLENGE_AHEAD_LEAD = 180
 CHALLENGE_LENGTH = 43
 EXCLUDED_PATHS = ("/static",)
@@ -74,12 +52,7 @@ def authorization_for(record):
 
 
 def challenge_lifetime():
-    """How long a stored refresh challenge is good for.
-
-    A challenge sent ahead with a bound cookie must still be good when that
-    cookie runs out and the browser signs it: the cookie's lifetime plus the
-    time a browser may take. Each challenge is answered once at most.
-    """
+    """How long a refresh challenge is good for: a bound cookie's life plus a browser's delay."""
     return settings.SESSION_DEVICE_BOUND_COOKIE_AGE + REFRESH_CHALLENGE_AGE
 
 
@@ -94,12 +67,7 @@ def challenge_age(key, now):
 
 
 def reusable_challenge(key, now):
-    """The challenge already handed out, while it stays good long enough to answer.
-
-    Handing out the same one again (it is useless without the private key)
-    means nobody who knows the session id can replace the challenge the
-    browser is signing right now and make its proof fail.
-    """
+    """The challenge handed out, while still good: nobody can swap the one the browser signs."""
     age = challenge_age(key, now)
     if age is None or age > challenge_lifetime() - REFRESH_CHALLENGE_AGE:
         return None
@@ -131,12 +99,8 @@ def challenge_header(challenge, record):
 
 
 def bound_cookie_age(request, record):
-    """Seconds since the request's bound cookie for ``record`` was issued.
-
-    ``None`` when there is none, or it is forged, expired, or another
-    session's (an attacker's own bound cookie paired with a stolen session
-    cookie is worth nothing).
-    """
+    """Seconds since the bound cookie for ``record`` was issued; ``None``: missing, forged, expired
+    or another session's."""
     value = request.COOKIES.get(BOUND_COOKIE)
     if not value:
         return None

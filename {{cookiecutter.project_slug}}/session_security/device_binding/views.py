@@ -1,10 +1,4 @@
-"""The two DBSC endpoints: registration and refresh (see ``protocol``).
-
-Both are called by the browser itself, not by a page: they carry no CSRF
-token (a signed proof stands in for it) and answer JSON. Neither ever
-answers 5xx: Chrome backs off from a failing server, and a wrong proof is
-the client's fault, not ours.
-"""
+"""The DBSC endpoints, called by the browser: no CSRF token (a signed proof instead), never 5xx."""
 
 import logging
 import uuid
@@ -92,8 +86,7 @@ def register(request):
             key.save(force_insert=True)
     except IntegrityError:  # a concurrent registration bound it first
         return refused(request, record, "already bound")
-    # The middleware reads the row as it answers: a bound session is not
-    # offered registration again (Chrome would try, and be refused).
+    # The middleware answers next: a bound session is not offered registration again.
     record.device_key = key
     log_event("dbsc_registered", record=record.pk, user=record.user_id, algorithm=algorithm)
     return bound_answer(request, record, challenge)

@@ -1,20 +1,6 @@
-"""Authentication from the registry read: Django's ``get_user``, one query fewer.
+"""Authentication from the registry read: every check of Django's ``get_user``, one query fewer.
 
-Django's ``AuthenticationMiddleware`` loads the user with a query of its
-own. The session layer has already read the session's registry row, and
-the user with it (one join, see ``registry.read``), so ``verify`` makes
-every check ``django.contrib.auth.get_user`` makes, on that user:
-
-- the session names a user (``SESSION_KEY``), and it is the row's user;
-- the backend it signed in with is still in ``AUTHENTICATION_BACKENDS``;
-- the backend still lets the user authenticate (``is_active``);
-- the session's auth hash matches the user's, compared in constant time,
-  or one made with a ``SECRET_KEY_FALLBACKS`` key (the session is then
-  re-keyed and re-hashed, as Django does).
-
-A session that fails the hash check is ended by the middleware. A backend
-that is not a ``ModelBackend`` (which may load users from elsewhere) is left
-to Django's own ``get_user``.
+``verify`` makes those checks on the user read with the registry row (no I/O).
 """
 
 from dataclasses import dataclass
@@ -91,9 +77,7 @@ async def aget_user(request):
 
 
 class AuthenticationMiddleware(NativeMiddleware, auth_middleware.AuthenticationMiddleware):
-    """Django's ``AuthenticationMiddleware`` (the admin checks for a subclass),
-    taking the user the session layer verified; natively sync and async, so
-    ASGI requests make no thread hop here."""
+    """Django's (the admin checks for it), with the verified user; natively sync and async."""
 
     def before(self, request):
         request.user = SimpleLazyObject(partial(get_user, request))

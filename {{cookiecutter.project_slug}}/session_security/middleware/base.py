@@ -1,10 +1,4 @@
-"""A base for middleware that runs natively under both WSGI and ASGI.
-
-Django's ``MiddlewareMixin`` runs a sync hook in a thread under ASGI; these
-middleware have no I/O of their own (or await it), so they declare both
-modes and are called as the stack is. Subclasses fill in ``before`` and
-``after``, or their own ``__call__``/``__acall__``.
-"""
+"""A base for middleware that runs natively under WSGI and ASGI (no ``MiddlewareMixin`` hop)."""
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 

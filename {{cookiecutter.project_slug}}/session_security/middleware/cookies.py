@@ -1,12 +1,4 @@
-"""The response side of the session middleware: Django's, plus what the layer adds.
-
-Django's ``SessionMiddleware.process_response`` saves a modified session,
-sets its cookie (or deletes the cookie of an emptied session) and marks the
-response ``Vary: Cookie``. The layer adds: a request made with the previous
-key within its grace never writes, nor learns the new key; authenticated
-responses are ``no-store``; a withheld session's cookie is left alone (the
-session lives on). ``protect`` does the part without I/O, ``save`` the rest.
-"""
+"""The response side: Django's save and cookie, plus the grace, ``no-store`` and withheld rules."""
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -20,8 +12,7 @@ def protect(request, response):
     """Headers and cookie deletion, before the save; returns whether to save."""
     session, state = request.session, request.session_security
     if state.grace:
-        # Never hand a request made with the previous key the new one, nor
-        # let it write: it may be a replayed cookie.
+        # The previous key may be a replayed cookie: it neither writes nor learns the new key.
         session.modified = False
     if session.get(SESSION_KEY) is not None or session.modified:
         # Authenticated pages must not outlive the session in any cache.

@@ -14,11 +14,7 @@ RETRY_AFTER = 30
 
 
 def store_unavailable(request, error):
-    """The 503 page shown while the session store cannot be reached.
-
-    Rendered without the request: its context processors would read the
-    session, which is exactly what cannot be done now.
-    """
+    """The 503 page while the store is down (no request context: it would read the session)."""
     log_event(
         "store_unavailable", level=logging.WARNING, path=request.path, error=type(error).__name__
     )
@@ -29,13 +25,7 @@ def store_unavailable(request, error):
 
 
 def renewed_while_sending(request):
-    """The 409 page for a write made with the previous key during its grace.
-
-    The previous key stays valid briefly so that requests in flight when the
-    key rotated still load; it must not also change anything (it may be a
-    replayed cookie). The person whose form raced the rotation already holds
-    the new key: going back and sending again works.
-    """
+    """The 409 page for a write made with the previous key in its grace: nothing changed, resend."""
     state = request.session_security
     log_event(
         "grace_write_refused",

@@ -1,23 +1,6 @@
-"""Session middleware that enforces the policy on every request.
+"""``SessionSecurityMiddleware``: loads the session, enforces the policy before anything reads it.
 
-``SessionSecurityMiddleware`` takes the place of Django's
-``SessionMiddleware``: it loads the session and, before anything else reads
-it, reads the session's registry row (with its user, in one query) and asks
-the policy for a ``Plan`` (revoked? idle? past its absolute end? bound to
-another address? a rotated-out key? credentials changed?), then carries the
-plan out. A session that fails is flushed, so authentication after it sees
-an anonymous visitor. A request made with the previous key within its
-rotation grace is read-only: an unsafe method is answered 409 without
-reaching the view. On the way out it saves the session and sets the cookie
-as Django does (``middleware.cookies``), and marks authenticated responses
-``no-store``.
-
-The rules and the I/O are written once, synchronously. Under ASGI the
-middleware runs natively: a request without a session cookie (most
-anonymous traffic) makes no thread hop here at all; one with a cookie makes
-one hop for all of its store and registry work before the view, where
-Django's async session and ORM methods would make one per call (each of
-them hops to a thread itself), and one more if its session is saved.
+The I/O is written once, synchronously: under ASGI one thread hop per request that has a cookie.
 """
 
 import logging
@@ -43,9 +26,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
-    """A drop-in for Django's ``SessionMiddleware`` (the admin checks for a
-    subclass of it); it runs the whole request cycle itself, so none of the
-    parent's ``MiddlewareMixin`` thread hops happen under ASGI."""
+    """A drop-in for Django's ``SessionMiddleware`` (the admin checks for it); sync and async."""
 
     def __init__(self, get_response):
         super().__init__(get_response)
@@ -82,8 +63,6 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
         if isinstance(exception, SessionStoreUnavailable):
             return store_unavailable(request, exception)
         return None
-
-    # --- request -----------------------------------------------------------
 
     def enforce(self, request):
         """Load the session and carry out the policy's plan, before anything reads it."""
@@ -125,15 +104,8 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
         return plan
 
     def proof_of_possession(self, request, record):
-        """What the request proves beyond its cookie, for a session that must prove more.
-
-        ``None`` here: a session needs its cookie and nothing else. A subclass
-        that binds sessions to something the cookie cannot carry (a device's
-        key) returns ``False`` when a bound session's request lacks its proof:
-        the policy then withholds the session (this request is served
-        anonymously; the session lives on). Anything else is the proof, kept
-        in ``state.proof`` for the subclass.
-        """
+        """``None``: the cookie is all. A subclass binding sessions to more returns ``False`` when
+        the proof is missing (the session is then withheld), else the proof (``state.proof``)."""
         return None
 
     def execute(self, request, record, plan):
@@ -202,8 +174,6 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
             )
         elif plan.outcome is Outcome.REFUSED:
             log_event("stale_key", session_key=session_key, record=record.pk, user=record.user_id)
-
-    # --- response ----------------------------------------------------------
 
     def protect(self, request, response):
         """Before the save (no I/O); returns whether the session is to be saved."""

@@ -1,11 +1,4 @@
-"""The session epoch: one number per user that every session's auth hash covers.
-
-Django ends a user's sessions on a password change by hashing the password
-into every session. Here the hash covers a *session epoch* instead, so that
-raising it ends every session of the user, on every engine, in one write
-(``revocation.sign_out_everywhere`` and ``revocation.password_changed`` do).
-The user model takes ``SessionEpochMixin``; the field is the session layer's.
-"""
+"""The session epoch: a per-user number every auth hash covers; raising it ends every session."""
 
 from django.db import models
 from django.utils import timezone
@@ -27,10 +20,7 @@ class SessionEpochMixin(models.Model):
     def save(self, *args, end_sessions=True, **kwargs):
         """Save; a new password ends every session of the user, whoever set it.
 
-        The admin's password form, ``changepassword`` and a password reset all
-        come through here. The password-change view, which offers to keep
-        sessions, saves with ``end_sessions=False`` and calls
-        ``revocation.password_changed`` itself with the user's choice.
+        The password-change view saves with ``end_sessions=False`` and applies the user's choice.
         """
         password_changed = self._password is not None and self.pk is not None
         super().save(*args, **kwargs)

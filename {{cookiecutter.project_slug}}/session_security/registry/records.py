@@ -1,11 +1,4 @@
-"""Writing to and reading from the session registry (see ``models``).
-
-The middleware reads one row per request, with its user (``read``);
-everything else here runs at sign-in, sign-out, rotation and revocation, or
-at most once per refresh window (``touch``). Each write takes the ``now`` of
-the request that makes it (``state.now``), so one request decides with one
-clock; work outside a request (commands, the admin) passes its own.
-"""
+"""Writes to and reads from the registry; a write takes its request's ``now`` (one clock)."""
 
 import datetime
 
@@ -22,13 +15,9 @@ STORE_MARGIN = datetime.timedelta(seconds=STORE_MARGIN_SECONDS)
 
 
 def register(request, user):
-    """Create the row for a session that just signed in, and stamp the session.
+    """Create the row for a session that just signed in; stamp the session and its expiry.
 
-    The absolute end is written into the session's own expiry too (plus a
-    short margin, so that the middleware, not the store, is the one to end it
-    and log why), so the store drops it and the cookie expires on time, and
-    activity never slides it. With expire-at-browser-close the cookie stays a
-    browser-session cookie; the server still enforces the absolute end.
+    The store keeps it a margin past the absolute end: the middleware ends it, and logs why.
     """
     state = state_of(request)
     now = state.now
@@ -54,12 +43,7 @@ def register(request, user):
 
 
 def enforce_limit(user, keep, now):
-    """At most ``SESSION_MAX_PER_USER`` live sessions: the oldest sign-ins end first.
-
-    Ending the oldest (rather than refusing the new sign-in) means a user who
-    lost track of a device can always get in, and the forgotten session is
-    the one that goes (ASVS 7.1.2). 0 means no limit.
-    """
+    """At most ``SESSION_MAX_PER_USER`` live sessions (0: no limit); the oldest sign-ins end."""
     limit = settings.SESSION_MAX_PER_USER
     if not limit:
         return 0
@@ -81,10 +65,7 @@ def end(record_pk, reason, now):
 
 
 def end_all(user, reason, now, *, keep=None):
-    """End every active session of ``user`` but ``keep``; returns how many.
-
-    ``user=None`` ends every active session of every user.
-    """
+    """End every active session of ``user`` (``None``: everyone) but ``keep``; how many."""
     sessions = SessionRecord.objects.filter(ended_at__isnull=True)
     if user is not None:
         sessions = sessions.filter(user=user)
@@ -97,20 +78,12 @@ def record_and_its_relations():
     return SessionRecord.read_with
 
 
-# The per-request read: the row by primary key and its user, in one query
-# (authentication then uses that user instead of loading it again, see
-# ``middleware.authentication``).
+# The per-request read: the row by primary key and its user, in one query.
 lookup = JoinedRead(SessionRecord, record_and_its_relations, ["id"])
 
 
 def read(session, record_id):
-    """The session's registry row with its user, or ``None``: no query if already read.
-
-    The database engines read the row (and its user) in the same query as the
-    session itself (see ``storage.db``); the other engines, and a stored
-    session whose link to its row is missing, take the lookup. The link is
-    trusted only if it names the row the signed session data names.
-    """
+    """The row with its user: the one read with the stored session if it matches, else a lookup."""
     record = getattr(session, "joined_record", None)
     if record is not None and record.pk == record_id:
         return record
@@ -128,11 +101,7 @@ def resigned(record):
 
 
 def end_if_key_retired(record_id, now):
-    """End the row of a session that failed its signature, if its key was retired.
-
-    ``record_id`` was read from data whose signature did not verify, so it
-    proves nothing: only a row that can never be used again is ended.
-    """
+    """End the row named by unverified data only if its key was retired (the id proves nothing)."""
     rows = SessionRecord.objects.signed_with_retired_keys().filter(pk=record_id)
     return bool(rows.update(ended_at=now, end_reason="secret_key_retired"))
 
@@ -145,11 +114,7 @@ def end_retired_key_sessions(now):
 
 
 def claim_rotation(record, now):
-    """Advance the generation, unless a concurrent request already did.
-
-    Returns the new generation, or ``None`` when another request won the race
-    (this request then carries the previous key, within its grace).
-    """
+    """Advance the generation; ``None`` if a concurrent request did first (this one: in grace)."""
     rows = SessionRecord.objects.filter(pk=record.pk, generation=record.generation)
     claimed = rows.update(generation=record.generation + 1, rotated_at=now)
     return record.generation + 1 if claimed else None

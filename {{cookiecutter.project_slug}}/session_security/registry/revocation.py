@@ -1,10 +1,4 @@
-"""Ending sessions on purpose: one, all of a user's, or everyone's.
-
-Every engine obeys, because every request checks the session's registry row
-(see ``middleware``). Ending "everywhere" also raises the user's session
-epoch, which Django folds into the session auth hash: even a session that
-somehow had no registry row is refused after that single write.
-"""
+"""Ending sessions on purpose (one, a user's, everyone's); "everywhere" also raises the epoch."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import F
@@ -44,12 +38,9 @@ def sign_out_everywhere(user, reason, now):
 
 
 def password_changed(user, now, *, keep=None, keep_others=False):
-    """A new password was saved for ``user``: end their sessions.
+    """A new password: end the user's sessions but ``keep`` (the changing one's registry id).
 
-    Every session ends (the epoch rises, the rows end) but ``keep``, the
-    registry id of the session that made the change, which then continues
-    under a new key and hash. ``keep_others`` is the user's explicit choice
-    on the password-change form to keep the other sessions too.
+    ``keep_others`` is the user's choice, on the password-change form, to keep them all.
     """
     if keep_others:
         log_event("password_changed", user=user.pk, sessions_kept="all")

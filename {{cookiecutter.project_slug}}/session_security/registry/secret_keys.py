@@ -1,12 +1,4 @@
-"""Which secret key signed a session, without keeping the key.
-
-A session signed with a key that has left ``SECRET_KEY_FALLBACKS`` can never
-be verified again. Its registry row records a fingerprint of the key that
-signed it (an HMAC of a constant under that key: it tells keys apart and
-reveals nothing of them), so the layer can tell such a row is dead and end
-it: it leaves the session list at once, and is ended with its reason when
-the refused cookie is first seen or at the next cleanup.
-"""
+"""Which secret key signed a session (a fingerprint, not the key), so retired ones can end."""
 
 from functools import lru_cache
 
@@ -28,10 +20,7 @@ def current():
 
 
 def usable():
-    """Fingerprints of every key that still verifies: the key and its fallbacks.
-
-    ``""`` (a row written before fingerprints were kept) counts as usable.
-    """
+    """Fingerprints of the key and its fallbacks; ``""`` (rows from before fingerprints) too."""
     return [current(), *map(fingerprint, settings.SECRET_KEY_FALLBACKS), ""]
 
 

@@ -13,13 +13,7 @@ VALID_KEY = re.compile(r"[a-z0-9]{32}")
 
 
 def in_thread(name):
-    """The async twin of the store method ``name``: that method, in one thread hop.
-
-    Django's own async session methods hop to a thread for each database or
-    cache call anyway; where they would bypass a hardened method (the joined
-    read, the outage rules), its async version is the sync one, run once in a
-    thread (``aload = in_thread("load")``).
-    """
+    """The async twin of store method ``name``: the hardened sync one, in one thread hop."""
 
     async def method(self, *args, **kwargs):
         return await sync_to_async(getattr(self, name))(*args, **kwargs)
@@ -33,10 +27,7 @@ class SessionStoreUnavailable(Exception):
 
 
 def unverified_record_id(signed_value):
-    """The registry id inside signed session data whose signature failed, or ``None``.
-
-    It proves nothing (see ``registry.end_if_key_retired``, its only use).
-    """
+    """The registry id inside session data whose signature failed (it proves nothing), or None."""
     try:
         payload = signed_value.rsplit(":", 2)[0]
         data = signing.b64_decode(payload.removeprefix(".").encode())
@@ -61,25 +52,14 @@ class UnverifiedRecordMixin:
 
 
 class StrictKeyMixin:
-    """Accept only keys of the shape Django generates: 32 of ``[a-z0-9]``.
-
-    Anything else (a forged, truncated or injected value) is treated as no
-    key at all, before it reaches the store: no query, no cache lookup.
-    """
+    """Only keys of Django's shape (32 of ``[a-z0-9]``) reach the store; anything else is none."""
 
     def _validate_session_key(self, key):
         return bool(key) and VALID_KEY.fullmatch(key) is not None
 
 
 class RotationMixin(UnverifiedRecordMixin, StrictKeyMixin):
-    """Rotate the key of a live session, keeping the previous key briefly.
-
-    ``cycle_key()`` deletes the old key at once, which signs out every request
-    still in flight with it. ``rotate_key()`` instead rewrites the old entry
-    to expire shortly after ``grace`` seconds, still carrying the old
-    generation, so that the middleware can serve those requests read-only
-    until then (the policy, not the store, decides where the grace ends).
-    """
+    """A new key for a live session; the old entry outlives ``grace`` (``cycle_key()`` drops it)."""
 
     def rotate_key(self, generation, grace):
         old_key = self.session_key

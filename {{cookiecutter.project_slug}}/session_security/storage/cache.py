@@ -1,11 +1,4 @@
-"""Sessions in Redis only (Django's ``cache`` engine), failing loudly.
-
-Django's cache engine treats any error while reading as "no session": during
-a Redis outage every user is silently signed out, and the next write raises a
-bare 500. Here any store error raises ``SessionStoreUnavailable`` instead,
-which the middleware turns into a 503 page with ``Retry-After``; sessions that
-Redis still holds work again as soon as it is back.
-"""
+"""Sessions in Redis only (Django's ``cache`` engine): a store error is a 503, never a sign-out."""
 
 import functools
 
@@ -19,8 +12,7 @@ EXPECTED = (CreateError, UpdateError, SessionStoreUnavailable)
 
 
 def guarded(method):
-    """``method`` with any error of the store but the expected ones raised as
-    ``SessionStoreUnavailable``."""
+    """``method``, with any unexpected store error raised as ``SessionStoreUnavailable``."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):

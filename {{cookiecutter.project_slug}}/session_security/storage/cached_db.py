@@ -1,17 +1,4 @@
-"""Database sessions with Redis in front, surviving a Redis outage.
-
-Django 6.1's ``cached_db`` logs cache errors on save, but ``load()`` writes
-the entry back into the cache unguarded and ``delete()`` never guards: with
-Redis down every request that touches a session is a 500. Here every cache
-call is guarded. While Redis is unreachable the database alone serves reads
-and writes; one warning is logged when the outage is first seen and one
-line when the cache answers again, not one per request. The database stays
-the source of truth, and the registry (checked on every request) ends any
-session that was revoked while a stale copy sat in the cache.
-
-A cache miss reads the session with its registry row and user, as the
-``db`` engine does (see ``storage.db``); a hit costs the registry lookup.
-"""
+"""Database sessions with Redis in front: every cache call guarded, the database serves alone."""
 
 import contextlib
 import logging

@@ -1,10 +1,4 @@
-"""Sessions in the database (Django's ``db`` engine), with rotation grace.
-
-The stored session names its registry row (``models.Session.record``), and
-loading it reads the session, the row and the user in one query: a request
-on this engine makes one round trip where stock Django makes two (session,
-then user). The middleware takes the row from ``joined_record``.
-"""
+"""Sessions in the database, read with their registry row and user in one query."""
 
 from django.contrib.sessions.backends import db
 from django.utils import timezone

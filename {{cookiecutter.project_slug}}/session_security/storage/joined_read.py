@@ -1,19 +1,6 @@
-"""The per-request reads: a row and its related rows in one query, compiled once.
+"""The per-request reads: a row and its related rows in one query, compiled once per database.
 
-Two reads run on every authenticated request: the stored session of the
-database engines (with its registry row and user, see ``storage.db``) and
-the registry row by primary key (with its user, see ``registry.records``).
-Their SQL never changes but for the values looked up, yet the ORM compiles a
-join on every call, which costs more than running it. A ``JoinedRead``
-compiles it once per database (alias and engine) and turns the row into model
-instances with Django's own ``from_db``, the columns' own converters and the
-relations' own ``set_cached_value``, as ``select_related`` does.
-
-Once per database, not per connection object: under ASGI every request gets
-a connection object of its own, so a cache keyed by connection would compile
-on every request and keep every request's connection alive. The cache holds
-no connection: the backend's converters are kept as plain functions and run
-with the connection of the call.
+The ORM would compile the join on every call, which costs more than running it.
 """
 
 from dataclasses import dataclass
@@ -53,11 +40,7 @@ class Compiled:
 
 
 def on_connection(method):
-    """A backend converter (a method of the compiling connection's ``ops``), unbound.
-
-    Called as converters are, ``(value, expression, connection)``, it runs on the
-    ``ops`` of the connection it is given: the cache then pins no connection.
-    """
+    """A backend converter, unbound: it runs on the ``ops`` of the call's connection (pins none)."""
 
     def converter(value, expression, connection):
         return method(connection.ops, value, expression, connection)
@@ -66,13 +49,7 @@ def on_connection(method):
 
 
 class JoinedRead:
-    """``model`` filtered by ``lookups`` (in that order), with ``related()`` joined.
-
-    ``related`` returns ``select_related`` paths (``"user"``,
-    ``"record__user"``, a reverse one-to-one such as ``"record__device_key"``);
-    it is called when the query is compiled, after every app is ready. A
-    related row that the (outer) join did not find is cached as ``None``.
-    """
+    """``model`` filtered by ``lookups``, with ``related()``'s paths joined (called at compile)."""
 
     def __init__(self, model, related, lookups):
         self.model, self.related, self.lookups = model, related, tuple(lookups)
@@ -100,11 +77,7 @@ class JoinedRead:
         return compiled
 
     def nodes(self, klass_info, columns, parent=None, found=None):
-        """The models of ``klass_info`` (the compiler's tree), parents before children.
-
-        Each must select every concrete field of its model, in order, as one
-        run of columns: ``from_db`` is then given exactly what it expects.
-        """
+        """The compiler's models, parents first, each a run of all its fields (for ``from_db``)."""
         found = [] if found is None else found
         model = klass_info["model"]
         attnames = tuple(field.attname for field in model._meta.concrete_fields)

@@ -1,12 +1,4 @@
-"""Sessions in a signed cookie (Django's ``signed_cookies`` engine).
-
-The cookie is signed, not encrypted: the user can read what is in it (here
-only ids and timestamps, no secrets). It is self-contained, so Django alone
-can neither end a stolen copy nor honour a per-session expiry; the registry
-row named inside it does both (see ``policy`` and ``middleware``). Rotation
-re-signs the data with the next generation; the previous cookie is refused
-by the registry once its grace is over.
-"""
+"""Sessions in a signed cookie; the registry row named inside ends copies and enforces expiry."""
 
 import logging
 
@@ -33,8 +25,7 @@ class SessionStore(signed_cookies.SessionStore):
         return data
 
     def get_session_cookie_age(self):
-        # Django checks the signature's age against this; the registry enforces
-        # the real lifetime and logs it, so the signature may live a little longer.
+        # The registry enforces the real lifetime; the signature may outlive it a little.
         return settings.SESSION_COOKIE_AGE + STORE_MARGIN_SECONDS
 
     def save(self, must_create=False):

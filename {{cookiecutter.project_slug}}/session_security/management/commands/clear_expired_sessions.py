@@ -1,16 +1,6 @@
-"""Delete what expired: the engine's stored sessions and the registry's rows.
+"""Delete expired stored sessions and ended registry rows (schedule it daily).
 
-Schedule it (daily is plenty). It deletes the engine's expired stored
-sessions (the ``db`` and ``cached_db`` engines keep them until then; the
-others expire by themselves) and the registry rows whose session ended, or
-passed its absolute end, more than ``--keep-days`` ago (default 0: at once).
-
-In batches (``--batch-size``, 1000 rows), each its own short transaction,
-walking the table in primary-key order: one ``DELETE`` of a million rows
-would hold its row locks for seconds, and any request ending one of those
-sessions meanwhile (an expired session's last request, a sign-out) would
-wait for all of it. Sign-ins insert new rows, which no delete locks. The
-walk needs no index beyond the primary key and reads each row once.
+In short batches in primary-key order: one big ``DELETE`` would hold its row locks for seconds.
 """
 
 import datetime
