@@ -11,6 +11,8 @@ capability with tables of its own off works the same way; what stays behind
 """
 
 import json
+import re
+import sqlite3
 
 import pytest
 from conftest import (
@@ -73,9 +75,15 @@ def manage(python, project, *args):
     return run_checked([python, "manage.py", *args], cwd=project, env=env, timeout=300)
 
 
+def migrate(python, project, database):
+    """``manage.py migrate`` on a SQLite file: the database a deployed project already has."""
+    env = activated(production_env(project) | {"DATABASE_URL": f"sqlite:///{database}"}, python)
+    run_checked([python, "manage.py", "migrate"], cwd=project, env=env, timeout=300)
+
+
 @pytest.mark.parametrize("question", list(BY_QUESTION))
 def test_a_capability_switched_on_later_arrives_whole(
-    question, cookies, template_repo, baked_python, cruft
+    question, cookies, template_repo, baked_python, cruft, tmp_path
 ):
     repo, _ = template_repo
     answers = {capability: "no" for capability in BY_QUESTION}
@@ -83,8 +91,10 @@ def test_a_capability_switched_on_later_arrives_whole(
     project = committed_project(cookies, repo, answers)
     capability = BY_QUESTION[question]
     assert not any((project / folder).exists() for folder in capability.folders)
+    migrate(baked_python, project, tmp_path / "db.sqlite3")  # in use already
 
     switch(cruft, project, question, "yes")
+    migrate(baked_python, project, tmp_path / "db.sqlite3")
 
     assert all((project / folder).exists() for folder in capability.folders)
     changed = [path for path in changed_files(project) if path != ".cruft.json"]
@@ -115,13 +125,17 @@ def test_a_capability_switched_on_later_arrives_whole(
 def test_device_binding_switched_off_later_leaves_only_its_table(
     cookies, template_repo, baked_python, cruft, tmp_path
 ):
+    """The README says what stays behind (the table) and how to drop it: both hold."""
     repo, _ = template_repo
     project = committed_project(cookies, repo, {"session_device_bound": "yes"})
     database = tmp_path / "db.sqlite3"
     env = activated(
         production_env(project) | {"DATABASE_URL": f"sqlite:///{database}"}, baked_python
     )
-    run_checked([baked_python, "manage.py", "migrate"], cwd=project, env=env, timeout=300)
+    migrate(baked_python, project, database)
+    readme = (project / "README.md").read_text()
+    drop = re.search(r"```sql\n(?P<sql>.*?)```", readme, re.DOTALL)["sql"]
+    assert "DROP TABLE device_binding_devicekey;" in drop
 
     switch(cruft, project, "session_device_bound", "no")
 
@@ -129,5 +143,15 @@ def test_device_binding_switched_off_later_leaves_only_its_table(
     assert not any((project / folder).exists() for folder in folders)
     for command in (["check"], ["migrate"], ["makemigrations", "--check", "--dry-run"]):
         run_checked([baked_python, "manage.py", *command], cwd=project, env=env, timeout=300)
-    readme = (project / "README.md").read_text()
-    assert "device_binding_devicekey" in readme  # the table it says to drop
+    with sqlite3.connect(database) as connection:
+        assert tables(connection) >= {"device_binding_devicekey"}  # what the README said stays
+        connection.executescript(drop)
+        assert "device_binding_devicekey" not in tables(connection)
+    stale = ["remove_stale_contenttypes", "--include-stale-apps", "--no-input"]
+    for command in (stale, ["migrate"], ["check"]):
+        run_checked([baked_python, "manage.py", *command], cwd=project, env=env, timeout=300)
+
+
+def tables(connection):
+    rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {name for (name,) in rows}

@@ -48,7 +48,7 @@ MUTANTS = [
     Mutant(
         "logout ends the registry row",
         "session_security/receivers.py",
-        'registry.end(record, "logout")',
+        'records.end(record, "logout", state.now)',
         "None",
         (
             "tests/accounts/test_login_logout.py::test_logout_ends_the_session_for_a_captured_cookie",
@@ -161,8 +161,8 @@ MUTANTS = [
     Mutant(
         "a password change raises the epoch",
         "session_security/registry/revocation.py",
-        '    raise_epoch(user)\n    count = registry.end_all(user, "password_changed"',
-        '    count = registry.end_all(user, "password_changed"',
+        '    raise_epoch(user)\n    count = records.end_all(user, "password_changed"',
+        '    count = records.end_all(user, "password_changed"',
         (
             "tests/session_security/registry/test_privilege_changes.py::test_every_password_change_raises_the_epoch",
         ),
