@@ -16,6 +16,7 @@ import subprocess
 import tomllib
 
 import pytest
+import yaml
 from conftest import TEMPLATE_DIR, VENV_ANSWERS, clean_environment, find_uv
 
 TEMPLATE_CONTEXT = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
@@ -92,3 +93,11 @@ def test_the_baked_suites_run_on_the_locked_versions(baked_projects, baked_pytho
     locked = locked_versions(baked_projects("venv-source", VENV_ANSWERS))
     assert {name: locked.get(name) for name in installed} == installed
     assert {"django", "psycopg", "pillow", "pytest"} <= set(installed)
+
+
+def test_ci_installs_the_committed_lock(baked_projects):
+    """CI's ``uv run`` fails on a lock that no longer matches pyproject.toml, never relocks."""
+    project = baked_projects("default", BAKES["default"])
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+    for job in workflow["jobs"].values():
+        assert job.get("env", {}).get("UV_LOCKED") == "1", job.get("env")
