@@ -15,6 +15,7 @@ leaves it to cruft then.
 import json
 import os
 import secrets
+import shlex
 import shutil
 import string
 import subprocess
@@ -174,22 +175,44 @@ def remove_benchmark():
     remove("scripts", "tests/benchmark", "docs/benchmark.png", "docs/benchmark.md")
 
 
+# The project's first commit: `cruft update` (the template's later fixes)
+# needs a clean git tree. Printed for the person to run, never run here: the
+# hook also runs in pytest-cookies' bakes and in cruft's own renders, a git
+# identity may be missing, and a bake inside an existing repository belongs
+# to that repository.
+COMMIT_MESSAGE = "Baked from secure-django"
+
+
+def commit_command():
+    """The command that commits the bake: a new repository, or the one it was baked into."""
+    commit = f'git commit -m "{COMMIT_MESSAGE}"'
+    top = git(PROJECT, "rev-parse", "--show-toplevel")
+    if top:  # `git add .`: this folder only, not the rest of that repository
+        return f"git add . && {commit}", top
+    return f"git init -b main && git add -A && {commit}", None
+
+
 def print_next_steps(cruft_problem):
     if cruft_problem:
         print(
             f"No .cruft.json: {cruft_problem}. To take the template's updates later, "
             "run `cruft link TEMPLATE_URL` in the project."
         )
+    commit, repository = commit_command()
+    inside = f" (it is inside the git repository {repository})" if repository else ""
     print(
         f"""
-{SLUG} is ready. Next:
+{SLUG} is ready in {PROJECT}{inside}. Next:
 
-    cd {SLUG}
+    cd {shlex.quote(str(PROJECT))}
+    {commit}
     uv run python manage.py migrate
     uv run python manage.py create_demo_user
     uv run python manage.py runserver
 
 then sign in at http://127.0.0.1:8000 . Tests: uv run pytest
+Commit first: `uv run cruft update`, which brings in the template's later fixes,
+needs a clean git tree (.env stays out of git: .gitignore lists it).
 """
     )
 

@@ -1,12 +1,22 @@
-"""Validate every answer before anything is written.
+"""Refuse to bake over an existing folder, and validate every answer, before anything is written.
+
+cookiecutter runs this hook inside the project folder, before it writes any
+file there. Without ``-f`` it refuses an existing folder itself, before this
+hook; with ``-f`` (``overwrite_if_exists``) it would write the template over
+whatever the folder holds, so a folder that holds anything stops the bake
+here, with one line saying where the project is, how to run it, bake a fresh
+one or take the template's updates. cookiecutter deletes the project folder
+after a failed hook only when it created that folder in this run, so an
+existing project is never removed.
 
 Answers can arrive through ``--no-input``, ``extra_context`` or ``--replay``,
 which bypass cookiecutter's menus, so every choice is checked here again.
 A failed check prints one line naming the answer and what is allowed, and
 where cookiecutter saved all the answers with the command that reruns with
 them once that one is fixed (an interactive user need not answer the other
-questions again); it exits non-zero: cookiecutter then removes the half-made
-project folder.
+questions again), typed as it was started (``uvx`` or ``cookiecutter``) and
+into the same output folder; it exits non-zero: cookiecutter then removes the
+half-made (new, empty) project folder.
 """
 
 import json
@@ -14,6 +24,7 @@ import keyword
 import os
 import re
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
@@ -27,10 +38,17 @@ ANSWERS = {key: str(value) for key, value in CONTEXT.items() if not key.startswi
 # and under cruft, which calls cookiecutter's generator directly.
 ORIGINAL = json.loads({{ _cookiecutter | default({}) | jsonify | jsonify }})
 
-# The folder cookiecutter read the template from, and the template argument
-# as the user typed it (the rerun command repeats it).
+# The folder cookiecutter read the template from, the template argument as
+# the user typed it, and the output folder (absolute): the rerun command
+# repeats them.
 REPO_DIR = CONTEXT.get("_repo_dir") or ""
 TEMPLATE_ARGUMENT = CONTEXT.get("_template") or ""
+OUTPUT_DIR = CONTEXT.get("_output_dir") or ""
+CHECKOUT = CONTEXT.get("_checkout") or ""
+
+# The project folder: cookiecutter runs this hook inside it. It is new and
+# empty, or, with -f, a folder that was already there.
+PROJECT_DIR = Path.cwd()
 
 # Top-level names the baked project imports: a slug equal to one of them
 # would shadow it on sys.path. Those of optional capabilities (notices,
@@ -59,6 +77,33 @@ RESERVED_SLUGS = {
 
 class BadAnswer(Exception):
     """An answer the template cannot bake."""
+
+
+class FolderInUse(Exception):
+    """The project folder already holds files: baking would overwrite them."""
+
+
+def check_folder(folder):
+    """Refuse a project folder that holds anything (cookiecutter's ``-f`` would overwrite it)."""
+    try:
+        if not any(folder.iterdir()):
+            return
+    except OSError:  # not a folder we can read: cookiecutter fails on it by itself
+        return
+    where = shlex.quote(str(folder))
+    if not ((folder / "manage.py").is_file() or (folder / ".cruft.json").is_file()):
+        raise FolderInUse(
+            f"{folder} already exists and holds files; nothing was written or changed. "
+            "To bake here, move that folder away, or bake with another project_slug "
+            "(add project_slug=NEW_NAME to the command)."
+        )
+    raise FolderInUse(
+        f"{folder} already holds a project; nothing was written or changed. "
+        f"Run it: cd {where} && uv run python manage.py runserver. "
+        "Bake a fresh one: move that folder away, or bake with another project_slug "
+        "(add project_slug=NEW_NAME to the command). "
+        f"Take the template's later fixes into it instead: cd {where} && uv run cruft update"
+    )
 
 
 def check_slug(slug):
@@ -211,16 +256,100 @@ def replay_file():
     return None
 
 
+def ancestors_argv(levels=4):
+    """The command lines of this hook's parent processes, nearest first (Linux's ``/proc``)."""
+    pid = os.getpid()
+    for _ in range(levels):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            pid = int(stat.rsplit(")", 1)[1].split()[1])  # the field after the name: ppid
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            return
+        if pid <= 1:
+            return
+        yield [os.fsdecode(arg) for arg in argv if arg]
+
+
+def is_uv_tool_run(argv):
+    """Whether ``argv`` is ``uvx ...``, ``uv tool uvx ...`` or ``uv tool run ...``."""
+    names = [Path(arg).name for arg in argv[:3]]
+    if names[:1] == ["uvx"]:
+        return True
+    return names[:2] == ["uv", "tool"] and names[2:3] in (["uvx"], ["run"])
+
+
+def started_by_uvx():
+    """Whether cookiecutter runs from uv's cache, started by ``uvx`` (``uv tool run``).
+
+    This hook runs on cookiecutter's own interpreter: under ``uvx`` that lives
+    in a throwaway environment of uv's cache (``.../uv/archive-v0/ID``), and a
+    parent process is ``uv tool uvx``. Such a ``cookiecutter`` is on no PATH
+    once it exits, so the rerun command must go through ``uvx`` again.
+    """
+    if any(part.startswith(("archive-v", "environments-v")) for part in Path(sys.prefix).parts):
+        return True
+    return any(is_uv_tool_run(argv) for argv in ancestors_argv())
+
+
+def launcher():
+    """The words that start this cookiecutter again, as the person can type them."""
+    if started_by_uvx():
+        try:
+            from importlib.metadata import version
+
+            pinned = f"cookiecutter=={version('cookiecutter')}"
+        except Exception:  # noqa: BLE001 -- no metadata: the newest cookiecutter then
+            pinned = "cookiecutter"
+        return ["uvx", "--from", pinned, "cookiecutter"]
+    if shutil.which("cookiecutter"):
+        return ["cookiecutter"]
+    return [sys.executable, "-m", "cookiecutter"]  # e.g. run as python -m cookiecutter
+
+
+def template_for_rerun():
+    """The template as the rerun command names it: a URL as typed, a local folder absolute."""
+    try:
+        from cookiecutter.config import get_user_config
+        from cookiecutter.repository import expand_abbreviations, is_repo_url, is_zip_file
+
+        expanded = expand_abbreviations(TEMPLATE_ARGUMENT, get_user_config()["abbreviations"])
+        remote = is_repo_url(expanded) or is_zip_file(expanded)
+    except Exception:  # noqa: BLE001 -- no cookiecutter config: keep the argument as typed
+        remote = True
+    if remote or Path(TEMPLATE_ARGUMENT).is_absolute():
+        return TEMPLATE_ARGUMENT
+    folder = next(template_folders(), None)
+    return str(folder) if folder else TEMPLATE_ARGUMENT
+
+
+def rerun_command(saved):
+    """The command that bakes again from the replay file ``saved``, into the same folder."""
+    command = [*launcher(), "--replay-file", str(saved)]
+    if OUTPUT_DIR:
+        command += ["-o", OUTPUT_DIR]
+    if CHECKOUT:
+        command += ["--checkout", CHECKOUT]
+    return shlex.join([*command, template_for_rerun()])
+
+
 def rerun_hint():
     """Where the answers are saved and the one command that bakes again with them."""
     saved = replay_file()
     if saved is None or not TEMPLATE_ARGUMENT:
         return ""
-    command = shlex.join(["cookiecutter", "--replay-file", str(saved), TEMPLATE_ARGUMENT])
-    return f" (all answers are saved in {saved}: fix this one there, then run: {command})"
+    return (
+        f" (all answers are saved in {saved}: fix this one there, "
+        f"then run: {rerun_command(saved)})"
+    )
 
 
 def main():
+    try:
+        check_folder(PROJECT_DIR)  # first: nothing else matters if a project is there
+    except FolderInUse as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        sys.exit(1)
     try:
         check_text(ANSWERS)  # first: the slug is derived from the name
         check_slug(ANSWERS["project_slug"])

@@ -9,9 +9,9 @@ Every bake uses a throwaway cookiecutter config, so nothing is written to the
 user's ``~/.cookiecutter_replay``.
 
 Commands inside baked projects (``manage.py``, the baked test suite) run in
-ONE virtualenv per test session, created with ``uv`` from a baked
-``pyproject.toml``: installing Django and friends once per variant would cost
-minutes for nothing, since the variants share the same dependencies.
+ONE virtualenv per test session, synced with ``uv`` from the full bake's
+``uv.lock``: installing Django and friends once per variant would cost
+minutes for nothing, since the variants share the same locked versions.
 """
 
 import os
@@ -141,18 +141,29 @@ def cookiecutter_config(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def run_cookiecutter(cookiecutter_config):
-    """Run ``python -m cookiecutter --no-input TEMPLATE -o OUTPUT key=value...``.
+    """Run ``python -m cookiecutter --no-input [OPTIONS] TEMPLATE -o OUTPUT key=value...``.
 
     With ``replay_file``, run ``--replay-file FILE`` instead (cookiecutter
     refuses ``--no-input`` and answers together with a replay); with
-    ``stdin``, run interactively and feed it as the typed answers. The config
-    is passed as ``COOKIECUTTER_CONFIG``, as a user's own config reaches
-    cookiecutter, so the hooks see the same replay folder. Returns the
-    ``CompletedProcess`` (text, stdout and stderr captured) and never raises
-    on failure: tests of bad answers want to read the failure.
+    ``stdin``, run interactively and feed it as the typed answers; ``options``
+    adds command-line options (``-f``, as the README's command has), ``cwd``
+    runs it from another folder (``output_dir`` may then be relative). The
+    config is passed as ``COOKIECUTTER_CONFIG``, as a user's own config
+    reaches cookiecutter, so the hooks see the same replay folder. Returns
+    the ``CompletedProcess`` (text, stdout and stderr captured) and never
+    raises on failure: tests of bad answers want to read the failure.
     """
 
-    def run(output_dir, answers=None, *, replay_file=None, stdin=None, template=None):
+    def run(
+        output_dir,
+        answers=None,
+        *,
+        replay_file=None,
+        stdin=None,
+        template=None,
+        options=(),
+        cwd=None,
+    ):
         if replay_file:
             mode = ["--replay-file", str(replay_file)]
         elif stdin is not None:
@@ -164,6 +175,7 @@ def run_cookiecutter(cookiecutter_config):
             "-m",
             "cookiecutter",
             *mode,
+            *(option for option in options if option not in mode),
             str(template or TEMPLATE_DIR),
             "-o",
             str(output_dir),
@@ -175,6 +187,7 @@ def run_cookiecutter(cookiecutter_config):
             capture_output=True,
             text=True,
             timeout=120,
+            cwd=cwd,
             env=clean_environment(COOKIECUTTER_CONFIG=str(cookiecutter_config)),
             check=False,
         )
@@ -270,38 +283,20 @@ def run_checked(command, *, report_lines=None, **kwargs):
 def baked_python(tmp_path_factory, baked_projects):
     """The Python of one virtualenv, shared by every baked project in the session.
 
-    Created with ``uv venv`` for the Python version the baked project's
-    ``.python-version`` names (resolved from inside the baked folder, where
-    pyenv honours that file), then filled with the baked project's
-    dependencies and its ``dev`` group, read straight from its pyproject.toml.
-    ``UV_PYTHON_DOWNLOADS=never``: the machines have no internet beyond the
-    package registries, so uv must use an installed interpreter.
+    ``uv sync --locked`` in the full bake (every dependency the template can
+    need) installs exactly its ``uv.lock``, the ``dev`` group included, into a
+    virtualenv outside the project (``UV_PROJECT_ENVIRONMENT``); ``--locked``
+    fails if that lock does not match the bake's pyproject.toml. So the baked
+    suites run on the versions every bake's lock pins. The Python is the one
+    the bake's ``.python-version`` names; ``UV_PYTHON_DOWNLOADS=never``: the
+    machines have no internet beyond the package registries, so uv must use
+    an installed interpreter.
     """
     uv = find_uv()
     project = baked_projects("venv-source", VENV_ANSWERS)
     venv = tmp_path_factory.mktemp("shared") / "venv"
-    env = clean_environment(UV_PYTHON_DOWNLOADS="never")
-    python_version = (project / ".python-version").read_text().strip()
-    run_checked(
-        [uv, "venv", str(venv), "--python", python_version], cwd=project, env=env, timeout=300
-    )
-    pyproject = project / "pyproject.toml"
-    run_checked(
-        [
-            uv,
-            "pip",
-            "install",
-            "--python",
-            str(venv / "bin" / "python"),
-            "-r",
-            str(pyproject),
-            "--group",
-            f"{pyproject}:dev",
-        ],
-        cwd=project,
-        env=env,
-        timeout=900,
-    )
+    env = clean_environment(UV_PYTHON_DOWNLOADS="never", UV_PROJECT_ENVIRONMENT=str(venv))
+    run_checked([uv, "sync", "--locked"], cwd=project, env=env, timeout=900)
     return venv / "bin" / "python"
 
 

@@ -240,7 +240,7 @@ def typed_answers(overrides):
 
 
 def rerun_command(error_line):
-    """The ``cookiecutter --replay-file FILE TEMPLATE`` command an ERROR line ends with."""
+    """The command an ERROR line ends with (``... --replay-file FILE -o OUTPUT TEMPLATE``), split."""
     match = re.search(r"then run: (?P<command>.+?)\)$", error_line)
     assert match, f"the error line names no command to rerun: {error_line}"
     return shlex.split(match["command"])
@@ -253,8 +253,13 @@ def test_interactive_wrong_answer_names_the_replay_file_and_the_rerun(
     wrong, which file holds every answer, and the one command that bakes with them.
 
     The CLI is the thing tested (its prompts and the line on stderr), so this
-    runs the real command. Fixing that one answer in the named file and running
-    the named command bakes the project with the answers typed, without asking again.
+    runs the real command. The command is printed as it must be typed: the
+    launcher (here ``cookiecutter``, on the PATH of these tests; under ``uvx``
+    it is ``uvx --from cookiecutter==X cookiecutter``, tested in
+    test_first_commands.py), the replay file, the same output folder and the
+    template. Fixing that one answer in the named file and running the command
+    exactly as printed, from another folder, bakes the project with the answers
+    typed into that output folder, without asking again.
     """
     result = run_cookiecutter(output_dir, stdin=typed_answers(TYPED))
     assert_fails_naming(result, output_dir, [("session_cookie_age", "abc")])
@@ -262,19 +267,23 @@ def test_interactive_wrong_answer_names_the_replay_file_and_the_rerun(
     assert f"[{count}/{count}]" in result.stdout, "not every question was asked"
     (error,) = error_lines(result.stderr)
     command = rerun_command(error)
-    assert command[:2] == ["cookiecutter", "--replay-file"], command
-    replay_file = Path(command[2])
+    launcher = command[: command.index("--replay-file")]
+    assert launcher in (["cookiecutter"], [sys.executable, "-m", "cookiecutter"]), command
+    replay_file = Path(command[len(launcher) + 1])
     assert replay_file.parent == replay_dir_of(cookiecutter_config)
     assert str(replay_file) in error.split("then run:")[0], "the file holding the answers"
-    assert command[3:] == [str(TEMPLATE_DIR)], command
+    assert command[len(launcher) + 2 :] == ["-o", str(output_dir), str(TEMPLATE_DIR)], command
 
     saved = json.loads(replay_file.read_text())
     assert saved["cookiecutter"]["session_cookie_age"] == "abc"
     saved["cookiecutter"]["session_cookie_age"] = "7200"
     replay_file.write_text(json.dumps(saved))
 
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
     rerun = subprocess.run(
-        [sys.executable, "-m", "cookiecutter", *command[1:], "-o", str(output_dir)],
+        command,
+        cwd=elsewhere,
         capture_output=True,
         text=True,
         timeout=120,
@@ -283,6 +292,7 @@ def test_interactive_wrong_answer_names_the_replay_file_and_the_rerun(
     )
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert "[1/15]" not in rerun.stdout, "the rerun asked the questions again"
+    assert list(elsewhere.iterdir()) == [], "the rerun baked into the current folder"
     settings = (output_dir / "my_service" / "config" / "settings.py").read_text()
     assert "BAKED_SESSION_COOKIE_AGE = 7200" in settings
     assert 'BAKED_SESSION_ENGINE = "cache"' in settings  # typed answers kept
@@ -294,7 +304,7 @@ def test_no_input_wrong_answer_also_names_the_replay_file(run_cookiecutter, outp
     result = run_cookiecutter(output_dir, {"session_idle_timeout": "0"})
     (error,) = error_lines(result.stderr)
     command = rerun_command(error)
-    saved = json.loads(Path(command[2]).read_text())
+    saved = json.loads(Path(command[command.index("--replay-file") + 1]).read_text())
     assert saved["cookiecutter"]["session_idle_timeout"] == "0"
 
 

@@ -80,6 +80,7 @@ EXPECTED_FILES = [
     ".env",
     ".python-version",
     "pyproject.toml",
+    "uv.lock",
     "README.md",
     ".github/workflows/ci.yml",
     ".github/dependabot.yml",

@@ -169,6 +169,33 @@ def test_a_conflicting_change_shows_in_that_file_alone(project, template_repo, c
     assert [str(p.relative_to(project)) for p in project.rglob("*.rej")] in ([], [rejected])
 
 
+def test_update_leaves_the_lock_to_the_project(project, template_repo, cruft):
+    """``uv.lock`` is the project's own once baked (``[tool.cruft] skip``).
+
+    The project's lock moved on (as a Dependabot pull request moves it), the
+    template's lock changed too (``.ci/lock.py --upgrade``), and the template
+    fixed a file: the update brings the fix, keeps the project's lock, and
+    leaves no conflict and no ``.rej``.
+    """
+    repo, _ = template_repo
+    lock = project / "uv.lock"
+    ours = lock.read_text().replace('version = "0.1.0"', 'version = "0.1.0"\n# ours', 1)
+    lock.write_text(ours)
+    commit_all(project, "Dependabot: bump")
+    template_lock = repo / SLUG_DIR / "uv.lock"
+    template_lock.write_text(template_lock.read_text().replace("revision = ", "revision =  ", 1))
+    with (repo / SLUG_DIR / CHANGED).open("a") as changed:
+        changed.write(FIX_B)
+    commit_all(repo, "B: relock, is_loopback")
+
+    cruft(project, "update", "-y")
+
+    assert lock.read_text() == ours
+    assert (project / CHANGED).read_text().endswith(FIX_B)
+    assert sorted(str(p.relative_to(project)) for p in project.rglob("*.rej")) == []
+    assert changed_files(project) == [".cruft.json", CHANGED]
+
+
 def test_cruft_create_bakes_too(tmp_path, template_repo, cruft):
     repo, commit_a = template_repo
     output = tmp_path / "created"
