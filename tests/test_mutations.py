@@ -161,8 +161,8 @@ MUTANTS = [
     Mutant(
         "a password change raises the epoch",
         "session_security/registry/revocation.py",
-        '    raise_epoch(user)\n    count = records.end_all(user, "password_changed"',
-        '    count = records.end_all(user, "password_changed"',
+        "    raise_epoch(user)\n    count = records.end_all(user, event",
+        "    count = records.end_all(user, event",
         (
             "tests/session_security/registry/test_privilege_changes.py::test_every_password_change_raises_the_epoch",
         ),
