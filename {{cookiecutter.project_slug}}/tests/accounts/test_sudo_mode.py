@@ -117,6 +117,19 @@ def test_a_thief_with_an_old_session_cannot_end_the_owners_sessions(
     assert user.session_epoch == 0
 
 
+def test_guessing_on_the_form_in_place_is_throttled(victim, user, later, settings):
+    """Each wrong password counts as a failed sign-in: the thief is locked out, nothing ends."""
+    settings.AXES_FAILURE_LIMIT = 3
+    thief = HttpsClient()
+    thief.cookies[settings.SESSION_COOKIE_NAME] = victim["stolen"]
+    path = action_path("end_everywhere", user)
+    answers = [thief.post(path, {"confirm-password": f"guess {n}"}) for n in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert thief.post(path, {"confirm-password": PASSWORD}).status_code == 429
+    assert is_signed_in(victim["phone"].get("/"))
+    assert live(user).count() == 2
+
+
 def test_the_confirmation_in_place_needs_the_csrf_token(victim, user, later):
     phone = HttpsClient(enforce_csrf_checks=True)
     phone.cookies = victim["phone"].cookies
