@@ -137,7 +137,7 @@ MUTANTS = [
         "return state.now - state.record.reauthenticated_at < window",
         "return True",
         (
-            "tests/session_security/registry/test_revocation.py::test_ending_sessions_needs_a_recent_password",
+            "tests/accounts/test_sudo_mode.py::test_a_thief_with_an_old_session_cannot_end_the_owners_sessions",
         ),
     ),
     Mutant(
@@ -146,7 +146,7 @@ MUTANTS = [
         "@require_POST\n@recent_auth.recent_auth_required\ndef end_session(",
         "@require_POST\ndef end_session(",
         (
-            "tests/session_security/registry/test_revocation.py::test_each_way_of_ending_sessions_needs_a_recent_password",
+            "tests/accounts/test_sudo_mode.py::test_a_thief_with_an_old_session_cannot_end_the_owners_sessions",
         ),
     ),
     Mutant(
@@ -155,14 +155,48 @@ MUTANTS = [
         "@require_POST\n@recent_auth.recent_auth_required\ndef sign_out_everywhere(",
         "@require_POST\ndef sign_out_everywhere(",
         (
-            "tests/session_security/registry/test_revocation.py::test_each_way_of_ending_sessions_needs_a_recent_password",
+            "tests/accounts/test_sudo_mode.py::test_a_thief_with_an_old_session_cannot_end_the_owners_sessions",
+        ),
+    ),
+    Mutant(
+        "an action confirmed on the spot needs the right password",
+        "accounts/confirmation.py",
+        "if answered and form.is_valid():",
+        "if answered:",
+        (
+            "tests/accounts/test_sudo_mode.py::test_a_thief_with_an_old_session_cannot_end_the_owners_sessions",
+        ),
+    ),
+    Mutant(
+        "the password change proves the current password",
+        "accounts/forms.py",
+        "if not password_matches(self.request, self.user, old_password):",
+        "if False:",
+        ("tests/accounts/test_sudo_mode.py::test_the_password_change_asks_for_the_password_once",),
+    ),
+    Mutant(
+        "a stale cookie learns only that its session ended",
+        "session_security/policy.py",
+        '        return (self.timed_out(record, now) if record is not None else "") or "ended"\n',
+        "        return reason\n",
+        (
+            "tests/session_security/test_signed_out.py::test_a_stale_cookie_learns_only_that_its_session_ended",
+        ),
+    ),
+    Mutant(
+        "an ended session the clock would have ended reads as that timeout",
+        "session_security/policy.py",
+        '        return (self.timed_out(record, now) if record is not None else "") or "ended"\n',
+        '        return "ended"\n',
+        (
+            "tests/session_security/test_signed_out.py::test_an_ended_session_past_its_idle_time_reads_as_a_timeout",
         ),
     ),
     Mutant(
         "a password change raises the epoch",
         "session_security/registry/revocation.py",
-        '    raise_epoch(user)\n    count = records.end_all(user, "password_changed"',
-        '    count = records.end_all(user, "password_changed"',
+        "    raise_epoch(user)\n    count = records.end_all(user, event",
+        "    count = records.end_all(user, event",
         (
             "tests/session_security/registry/test_privilege_changes.py::test_every_password_change_raises_the_epoch",
         ),

@@ -11,6 +11,18 @@ def password_matches(request, user, password):
     return found is not None and found.pk == user.pk
 
 
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's, with one message for a refused sign-in: usernames ignore case, passwords do not."""
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": (
+            "Your username and password didn't match. "
+            "Passwords are case-sensitive; usernames are not."
+        ),
+    }
+
+
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """Django's form, plus the offer to end the other sessions (ASVS 7.4.3)."""
 
@@ -24,6 +36,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args, request=None, **kwargs):
         self.request = request
         super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
 
     def clean_old_password(self):
         old_password = self.cleaned_data["old_password"]
@@ -36,7 +49,9 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
 class ConfirmPasswordForm(forms.Form):
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autofocus": True})
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "current-password"}),
     )
 
     def __init__(self, user, *args, request=None, **kwargs):

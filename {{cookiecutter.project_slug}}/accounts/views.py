@@ -9,12 +9,12 @@ from django.http import Http404, HttpResponseRedirect
 from django.middleware import csrf
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
-from accounts.forms import ConfirmPasswordForm, PasswordChangeForm
-from session_security import recent_auth
+from accounts.durations import in_words
+from accounts.forms import LoginForm, PasswordChangeForm
+from session_security import recent_auth, signed_out
 from session_security.device_names import describe
 from session_security.models import SessionRecord
 from session_security.registry import records, revocation
@@ -24,13 +24,53 @@ from session_security.state import state_of
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
+def policy_in_words():
+    """The timeouts in force, as the pages say them."""
+    return {
+        "idle": in_words(settings.SESSION_IDLE_TIMEOUT),
+        "lifetime": in_words(settings.SESSION_COOKIE_AGE),
+        "at_browser_close": settings.SESSION_EXPIRE_AT_BROWSER_CLOSE,
+    }
+
+
 @login_required
 def home(request):
-    return render(request, "home.html")
+    record = state_of(request).record  # read with the session: no query
+    context = {"policy": policy_in_words(), "ends_at": record.expires_at if record else None}
+    return render(request, "home.html", context)
+
+
+def signed_out_notice(reason):
+    """The login page's one line on why this browser was signed out (``signed_out.py``)."""
+    if reason == "idle_timeout":
+        return (
+            f"You were signed out after {in_words(settings.SESSION_IDLE_TIMEOUT)} without activity."
+        )
+    if reason == "absolute_timeout":
+        lifetime = in_words(settings.SESSION_COOKIE_AGE)
+        return f"You were signed out: a session lasts at most {lifetime} after signing in."
+    if reason == "ended":
+        return (
+            "You were signed out: this session was ended on purpose, for instance from another "
+            "of your sessions, by a password change or by an administrator."
+        )
+    return ""
 
 
 class LoginView(auth_views.LoginView):
+    """Django's, saying once why this browser was signed out, if it was."""
+
+    form_class = LoginForm
     template_name = "accounts/login.html"
+
+    def get_context_data(self, **kwargs):
+        notice = signed_out_notice(signed_out.take(self.request))
+        return {**super().get_context_data(**kwargs), "signed_out": notice}
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        signed_out.forget(self.request, response)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -42,9 +82,12 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
-@method_decorator(recent_auth.recent_auth_required, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Keeps this session under a new key, hash and row; ends the others unless the user unticks."""
+    """Keeps this session under a new key, hash and row; ends the others unless the user unticks.
+
+    The form's current password is the re-authentication (ASVS 7.5.1), through ``authenticate()``
+    like the confirmation page's: asked once, never twice, whenever the session signed in.
+    """
 
     form_class = PasswordChangeForm
     template_name = "accounts/password_change.html"
@@ -85,10 +128,22 @@ def sessions(request):
     active = active.select_related(*SessionRecord.read_with)  # one query for the list
     current = state.record_id
     rows = [
-        {"record": record, "device": describe(record.user_agent), "current": record.pk == current}
+        {
+            "record": record,
+            "device": describe(record.user_agent),
+            "current": record.pk == current,
+            "last_active": last_active(record.last_seen_at, state.now),
+        }
         for record in active.order_by("-last_seen_at")
     ]
     return render(request, "accounts/sessions.html", {"rows": rows})
+
+
+def last_active(seen, now):
+    """ "just now", or "5 minutes ago" (to the minute: the last-seen time is that coarse)."""
+    return (
+        "just now" if (now - seen).total_seconds() < 60 else f"{timesince(seen, now, depth=1)} ago"
+    )
 
 
 @require_POST
@@ -103,7 +158,9 @@ def end_session(request, record_id):
     if record.pk == state.record_id:
         logout(request)
         return redirect("accounts:login")
-    messages.success(request, f"Signed out {describe(record.user_agent)}.")
+    signed_in = record.created_at.strftime("%Y-%m-%d %H:%M")
+    device = describe(record.user_agent)
+    messages.success(request, f"Signed out {device}, signed in {signed_in} UTC.")
     return redirect("accounts:sessions")
 
 
@@ -112,7 +169,8 @@ def end_session(request, record_id):
 def end_other_sessions(request):
     state = state_of(request)
     count = revocation.end_other_sessions(request.user, state.record_id, "ended_by_user", state.now)
-    messages.success(request, f"{count} other session(s) signed out.")
+    text = f"Signed out {plural(count, 'other session')}." if count else "No other session to end."
+    messages.success(request, text)
     return redirect("accounts:sessions")
 
 
@@ -121,22 +179,14 @@ def end_other_sessions(request):
 def sign_out_everywhere(request):
     revocation.sign_out_everywhere(request.user, "signed_out_everywhere", state_of(request).now)
     logout(request)
-    response = redirect("accounts:login")
+    # A page says so: the browser drops every cookie of this response, a message's too.
+    response = redirect("accounts:signed_out_everywhere")
     response["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response
 
 
-@login_required
-def confirm_password(request):
-    """The sudo-mode gate: prove the password again, then go on."""
-    form = ConfirmPasswordForm(request.user, request.POST or None, request=request)
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=True):
-        target = "accounts:sessions"
-    if request.method == "POST" and form.is_valid():
-        recent_auth.confirmed(request)
-        return redirect(target)
-    return render(request, "accounts/confirm_password.html", {"form": form, "next": target})
+def plural(count, noun):
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def csrf_failure(request, reason=""):

@@ -21,6 +21,7 @@ EVENTS = [
     "binding_mismatch",
     "session_ended",
     "password_changed",
+    "demo_password_set",
     "stale_key",
     "grace_write_refused",
     "store_unavailable",

@@ -11,6 +11,8 @@ from django.conf import settings
 
 # Requests sent with the previous key this long after a rotation still work.
 ROTATION_GRACE = 30
+# The reasons the clock alone ends a session for.
+TIMEOUTS = ("idle_timeout", "absolute_timeout")
 
 
 class Outcome(enum.Enum):
@@ -138,11 +140,27 @@ class Policy:
             return "unknown_session"
         if record.ended_at is not None:
             return record.end_reason or "ended"
+        return self.timed_out(record, now)
+
+    def timed_out(self, record, now):
+        """The timeout that the clock alone ends ``record`` with at ``now``, or ``""``."""
         if now >= record.expires_at:
             return "absolute_timeout"
         if (now - record.last_seen_at).total_seconds() >= self.idle_timeout:
             return "idle_timeout"
         return ""
+
+    def told_reason(self, record, reason, now):
+        """What the browser of a session ended for ``reason`` is told: a timeout, or "ended".
+
+        A timeout is what the clock and the published policy tell anyone; every other reason
+        (revoked, a new password, a binding, an administrator) reads "ended", and a session ended
+        on purpose that the clock would have ended by now reads as that timeout: whoever holds a
+        stale cookie learns that the session ended, not whether somebody noticed it.
+        """
+        if reason in TIMEOUTS:
+            return reason
+        return (self.timed_out(record, now) if record is not None else "") or "ended"
 
     def binding_mode(self, name):
         return self.bind_ip if name == "ip" else self.bind_user_agent

@@ -1,7 +1,7 @@
 """Sudo mode: the password entered within ``SESSION_REAUTH_WINDOW`` before sensitive changes."""
 
 import datetime
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -28,14 +28,23 @@ def confirmed(request):
 
 
 def recent_auth_required(view):
-    """Send the user to confirm the password first, then back here."""
+    """Ask for the password first, unless it was entered within the window.
+
+    A page (GET) is sent to the confirmation page, and back. An action (POST) is answered with
+    the confirmation form in place, posting back to the same URL: a redirect would turn the
+    action into a GET, which must never change anything.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not is_recent(request):
-            return redirect_to_login(request.get_full_path(), reverse("accounts:confirm_password"))
-        return view(request, *args, **kwargs)
+        if is_recent(request):
+            return view(request, *args, **kwargs)
+        if request.method == "POST":
+            from accounts.confirmation import confirm_action  # the form lives with the accounts
+
+            return confirm_action(request, partial(view, request, *args, **kwargs))
+        return redirect_to_login(request.get_full_path(), reverse("accounts:confirm_password"))
 
     return wrapper

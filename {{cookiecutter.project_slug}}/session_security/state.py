@@ -23,6 +23,7 @@ class RequestState:
     proof: object = None  # what the request proved beyond its cookie; None: nothing asked
     signed_in: bool = False  # this request created the row (a sign-in)
     cookie_deleted: bool = False  # the response drops the (now empty) session cookie
+    signed_out: str = ""  # why this request's session ended, as its browser is told (signed_out.py)
 
     @cached_property
     def ip(self):

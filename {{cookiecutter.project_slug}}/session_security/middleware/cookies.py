@@ -7,6 +7,8 @@ from django.contrib.sessions.exceptions import SessionInterrupted
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
+from session_security import signed_out
+
 
 def protect(request, response):
     """Headers and cookie deletion, before the save; returns whether to save."""
@@ -18,6 +20,8 @@ def protect(request, response):
         # Authenticated pages must not outlive the session in any cache.
         patch_cache_control(response, no_store=True, private=True)
     state.cookie_deleted = delete_stale_cookie(request, response)
+    if state.cookie_deleted:
+        signed_out.tell(request, response)  # why, for the login page it is sent to
     save = needs_save(request, response)
     if session.accessed or state.cookie_deleted or save:
         patch_vary_headers(response, ("Cookie",))

@@ -15,13 +15,12 @@ from session_security.audit import key_hash, log_event
 from session_security.middleware import authentication, cookies
 from session_security.middleware.base import NativeMiddleware
 from session_security.middleware.responses import renewed_while_sending, store_unavailable
-from session_security.policy import Outcome, Policy
+from session_security.policy import TIMEOUTS, Outcome, Policy
 from session_security.registry import records, secret_keys
 from session_security.session_data import GENERATION_KEY, RECORD_KEY, parse_record_id
 from session_security.state import RequestState
 from session_security.storage.base import SessionStoreUnavailable
 
-TIMEOUT_REASONS = ("idle_timeout", "absolute_timeout")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
@@ -112,8 +111,10 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
         """Carry out the plan: end, flush, withhold, touch, re-hash, rotate."""
         state, session = request.session_security, request.session
         self.report(request, record, plan)
-        if plan.end and record is not None and record.ended_at is None:
-            records.end(record.pk, plan.reason, state.now)
+        if plan.end:
+            state.signed_out = self.policy.told_reason(record, plan.reason, state.now)
+            if record is not None and record.ended_at is None:
+                records.end(record.pk, plan.reason, state.now)
         if plan.flush:
             session.flush()
         if plan.withhold:
@@ -164,7 +165,7 @@ class SessionSecurityMiddleware(NativeMiddleware, SessionMiddleware):
                 seen=state.ip if name == "ip" else state.user_agent,
             )
         if plan.outcome is Outcome.ENDED:
-            event = "timeout" if plan.reason in TIMEOUT_REASONS else "session_ended"
+            event = "timeout" if plan.reason in TIMEOUTS else "session_ended"
             log_event(
                 event,
                 session_key=session_key,

@@ -37,17 +37,18 @@ def sign_out_everywhere(user, reason, now):
     return count
 
 
-def password_changed(user, now, *, keep=None, keep_others=False):
+def password_changed(user, now, *, keep=None, keep_others=False, event="password_changed"):
     """A new password: end the user's sessions but ``keep`` (the changing one's registry id).
 
     ``keep_others`` is the user's choice, on the password-change form, to keep them all.
+    ``event`` names who set it, in the audit log and as the sessions' end reason.
     """
     if keep_others:
-        log_event("password_changed", user=user.pk, sessions_kept="all")
+        log_event(event, user=user.pk, sessions_kept="all")
         return 0
     raise_epoch(user)
-    count = records.end_all(user, "password_changed", now, keep=keep)
-    log_event("password_changed", user=user.pk, ended=count, kept=keep)
+    count = records.end_all(user, event, now, keep=keep)
+    log_event(event, user=user.pk, ended=count, kept=keep)
     return count
 
 

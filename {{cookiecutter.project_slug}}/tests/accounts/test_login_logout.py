@@ -34,6 +34,26 @@ def test_wrong_password_stays_anonymous(client, user, engine):
     assert_refused(client.get("/"))
 
 
+@pytest.mark.parametrize("username", ["alice", "ALICE", "nobody"])
+def test_a_refused_sign_in_says_one_clear_thing(client, user, username):
+    page = client.post("/accounts/login/", {"username": username, "password": "wrong"}).text
+    assert page.count('class="errorlist') == 1
+    assert "Passwords are case-sensitive; usernames are not." in page
+    assert "may be case-sensitive" not in page
+
+
+@pytest.mark.parametrize(
+    ("idle", "age", "said"),
+    [(1800, 86400, ("30 minutes", "24 hours")), (900, 43200, ("15 minutes", "12 hours"))],
+)
+def test_the_home_page_states_the_timeouts_in_force(client, user, settings, idle, age, said):
+    settings.SESSION_IDLE_TIMEOUT, settings.SESSION_COOKIE_AGE = idle, age
+    sign_in(client)
+    text = " ".join(client.get("/").text.split())
+    assert f"after <strong>{said[0]}</strong> without activity" in text
+    assert f"at the latest <strong>{said[1]}</strong> after you signed in" in text
+
+
 def test_planted_key_never_becomes_authenticated(client, user, engine):
     """Session fixation: the attacker plants a key, the victim signs in with it."""
     client.get("/accounts/login/")

@@ -1,12 +1,15 @@
 """The audit log: one line per event, and never a raw session key."""
 
 import datetime
+import io
 import logging
+import re
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
-from tests.conftest import PASSWORD, HttpsClient, session_cookie, sign_in
+from tests.conftest import PASSWORD, HttpsClient, assert_refused, session_cookie, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +53,25 @@ def test_failed_login_logs_the_username_and_address(client, user, caplog):
     client.post("/accounts/login/", {"username": "alice", "password": PASSWORD + "x"})
     line = next(line for line in events(caplog) if line.startswith("event=login_failed"))
     assert "username=alice" in line and "ip=127.0.0.1" in line
+
+
+def test_the_demo_user_command_logs_what_it_did(settings, caplog):
+    """A demo password set, not a user's password change; a rerun ends the demo's sessions."""
+    caplog.set_level(logging.INFO, logger="session_security.audit")
+    settings.DEBUG = True
+
+    def create_demo_user():
+        out = io.StringIO()
+        call_command("create_demo_user", stdout=out)
+        return out.getvalue(), re.search(r"Password:\s+(\S+)", out.getvalue())[1]
+
+    _, password = create_demo_user()
+    browser = HttpsClient()
+    sign_in(browser, "demo", password)
+    said, _ = create_demo_user()
+
+    lines = [line for line in events(caplog) if "event=login " not in line]
+    assert [line.split()[0] for line in lines] == ["event=demo_password_set"] * 2
+    assert "created=yes" in lines[0] and "ended=1" in lines[1]
+    assert "Signed out its 1 session(s)" in said
+    assert_refused(browser.get("/"))

@@ -1,0 +1,66 @@
+"""The password confirmation of sudo mode (``session_security/recent_auth.py``): a page and a form.
+
+A page behind ``recent_auth_required`` (a GET) is reached through ``confirm_password`` and its
+``next``. An action (a POST) gets the form in place, posting back to the action itself, which is
+carried out once the password is right: never a redirect, which would make the action a GET.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts.forms import ConfirmPasswordForm
+from session_security import recent_auth
+
+# The in-place form's fields are named ``confirm-...``: the action's own fields keep their names.
+PREFIX = "confirm"
+# What the page says the password is for, by the action's URL name (others: a general line).
+ACTIONS = {
+    "accounts:end_session": "end that session",
+    "accounts:end_other_sessions": "sign out all your other sessions",
+    "accounts:sign_out_everywhere": "sign out everywhere, this browser included",
+}
+# Not carried over to the form in place: the CSRF token is the page's own.
+NOT_CARRIED = ("csrfmiddlewaretoken",)
+
+
+@login_required
+def confirm_password(request):
+    """The gate for pages: prove the password again, then go on (to this site only)."""
+    form = ConfirmPasswordForm(request.user, request.POST or None, request=request)
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=True):
+        target = "accounts:sessions"
+    if request.method == "POST" and form.is_valid():
+        recent_auth.confirmed(request)
+        return redirect(target)
+    return render(request, "accounts/confirm_password.html", {"form": form, "next": target})
+
+
+def confirm_action(request, action):
+    """The gate for an action posted outside the window: the form here, then ``action()``.
+
+    The action's own fields go back with the password (file uploads do not). A wrong password
+    is counted by login throttling, as on the page.
+    """
+    answered = f"{PREFIX}-password" in request.POST
+    form = ConfirmPasswordForm(
+        request.user, request.POST if answered else None, request=request, prefix=PREFIX
+    )
+    if answered and form.is_valid():
+        recent_auth.confirmed(request)
+        return action()
+    carried = [
+        (name, value)
+        for name in request.POST
+        if name not in NOT_CARRIED and not name.startswith(f"{PREFIX}-")
+        for value in request.POST.getlist(name)
+    ]
+    match = request.resolver_match
+    context = {
+        "form": form,
+        "action": request.get_full_path(),
+        "carried": carried,
+        "purpose": ACTIONS.get(match.view_name) if match else None,
+    }
+    return render(request, "accounts/confirm_password.html", context)
