@@ -1,8 +1,7 @@
-"""The password confirmation of sudo mode (``session_security/recent_auth.py``): a page and a form.
+"""Sudo mode's password confirmation (``recent_auth``): a page for GETs, a form in place for POSTs.
 
-A page behind ``recent_auth_required`` (a GET) is reached through ``confirm_password`` and its
-``next``. An action (a POST) gets the form in place, posting back to the action itself, which is
-carried out once the password is right: never a redirect, which would make the action a GET.
+An action gets the form posting back to itself, carried out once the password is right: never a
+redirect, which would turn the POST into a GET.
 """
 
 from django.contrib.auth.decorators import login_required

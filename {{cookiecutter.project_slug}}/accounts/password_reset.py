@@ -5,14 +5,12 @@ import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.core.cache import caches
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 
-from session_security import audit
+from session_security import audit, counters
 from session_security.state import state_of
 
-CACHE_ALIAS = "default"
 KEY_PREFIX = "password-reset"
 log = logging.getLogger(__name__)
 
@@ -20,17 +18,6 @@ log = logging.getLogger(__name__)
 def normalise_address(address):
     """The form a target address is counted under: NFKC, case-folded, stripped."""
     return unicodedata.normalize("NFKC", str(address)).casefold().strip()
-
-
-def _count(key, window):
-    """Add one to ``key`` (created with a ``window``-second lifetime); the new count."""
-    cache = caches[CACHE_ALIAS]
-    cache.add(key, 0, timeout=window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr: a new window starts
-        cache.add(key, 1, timeout=window)
-        return 1
 
 
 def throttled(request, address):
@@ -45,10 +32,13 @@ def throttled(request, address):
 def _throttled(request, address):
     window = settings.PASSWORD_RESET_WINDOW
     client = state_of(request).ip or "unknown"
-    if _count(f"{KEY_PREFIX}:client:{client}", window) > settings.PASSWORD_RESET_CLIENT_LIMIT:
+    if counters.hit(f"{KEY_PREFIX}:client:{client}", window) > settings.PASSWORD_RESET_CLIENT_LIMIT:
         return "client"
     target = audit.key_hash(normalise_address(address))
-    if _count(f"{KEY_PREFIX}:address:{target}", window) > settings.PASSWORD_RESET_ADDRESS_LIMIT:
+    if (
+        counters.hit(f"{KEY_PREFIX}:address:{target}", window)
+        > settings.PASSWORD_RESET_ADDRESS_LIMIT
+    ):
         return "address"
     return None
 

@@ -1,5 +1,7 @@
 """Sign-in, sign-out, passwords, the session list and the home page, on Django's views."""
 
+from datetime import UTC, datetime, timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
@@ -12,7 +14,6 @@ from django.urls import reverse_lazy
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
-from accounts.durations import in_words
 from accounts.forms import LoginForm, PasswordChangeForm
 from session_security import recent_auth, signed_out
 from session_security.device_names import describe
@@ -20,8 +21,15 @@ from session_security.models import SessionRecord
 from session_security.registry import records, revocation
 from session_security.state import state_of
 
+# A fixed moment to measure durations from (no clock read to say "30 minutes").
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Sent on sign-out: the browser drops its cache, cookies and storage (ASVS 14.3.1).
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+def in_words(seconds):
+    """``1800``: "30 minutes", ``5400``: "1 hour, 30 minutes" (Django's ``timesince``)."""
+    return timesince(EPOCH, EPOCH + timedelta(seconds=seconds), depth=2).replace("\xa0", " ")
 
 
 def policy_in_words():
@@ -40,23 +48,6 @@ def home(request):
     return render(request, "home.html", context)
 
 
-def signed_out_notice(reason):
-    """The login page's one line on why this browser was signed out (``signed_out.py``)."""
-    if reason == "idle_timeout":
-        return (
-            f"You were signed out after {in_words(settings.SESSION_IDLE_TIMEOUT)} without activity."
-        )
-    if reason == "absolute_timeout":
-        lifetime = in_words(settings.SESSION_COOKIE_AGE)
-        return f"You were signed out: a session lasts at most {lifetime} after signing in."
-    if reason == "ended":
-        return (
-            "You were signed out: this session was ended on purpose, for instance from another "
-            "of your sessions, by a password change or by an administrator."
-        )
-    return ""
-
-
 class LoginView(auth_views.LoginView):
     """Django's, saying once why this browser was signed out, if it was."""
 
@@ -64,8 +55,9 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
 
     def get_context_data(self, **kwargs):
-        notice = signed_out_notice(signed_out.take(self.request))
-        return {**super().get_context_data(**kwargs), "signed_out": notice}
+        reason = signed_out.take(self.request)  # said in the template, in one line
+        context = super().get_context_data(**kwargs)
+        return {**context, "signed_out": reason, "policy": policy_in_words()}
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)

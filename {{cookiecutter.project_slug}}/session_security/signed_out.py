@@ -1,9 +1,7 @@
-"""Why a browser was signed out, carried to the login page in a cookie for one minute.
+"""Why a browser was signed out, carried to the login page in a one-minute cookie.
 
-The response that drops an ended session's cookie sets this one: the reason the policy tells
-(``Policy.told_reason``: a timeout, or "ended"), nothing else. Not in the URL (it would land in
-logs, history and ``Referer``), not on the server (nothing is written for an ended session): the
-browser that presented the session is the only one to carry it, and the login page takes it.
+Only what ``Policy.told_reason`` tells (a timeout, or "ended"); never in the URL (logs, history,
+``Referer``) nor on the server: the browser that presented the session is the one to carry it.
 """
 
 from django.conf import settings

@@ -3,13 +3,13 @@
 import logging
 import uuid
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from session_security import counters
 from session_security.audit import log_event
 from session_security.device_binding import proofs, protocol
 from session_security.device_binding.models import DeviceKey
@@ -93,18 +93,16 @@ def register(request):
 
 
 def over_limit(request, session_id):
-    minute = int(state_of(request).now.timestamp() // 60)
-    for key, limit in (
+    state = state_of(request)
+    minute = int(state.now.timestamp() // 60)
+    limits = (
         (f"dbsc:refresh:{session_id}:{minute}", REFRESH_LIMIT_PER_SESSION),
-        (f"dbsc:refresh-ip:{state_of(request).ip}:{minute}", REFRESH_LIMIT_PER_ADDRESS),
-    ):
-        try:
-            cache.add(key, 0, timeout=90)
-            if cache.incr(key) > limit:
-                return True
-        except Exception:  # noqa: BLE001 - a cache outage must not block refreshes
-            return False
-    return False
+        (f"dbsc:refresh-ip:{state.ip}:{minute}", REFRESH_LIMIT_PER_ADDRESS),
+    )
+    try:
+        return any(counters.hit(key, 90) > limit for key, limit in limits)
+    except Exception:  # noqa: BLE001 - a cache outage must not block refreshes
+        return False
 
 
 @csrf_exempt

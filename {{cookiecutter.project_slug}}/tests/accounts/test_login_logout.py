@@ -44,7 +44,7 @@ def test_a_refused_sign_in_says_one_clear_thing(client, user, username):
 
 @pytest.mark.parametrize(
     ("idle", "age", "said"),
-    [(1800, 86400, ("30 minutes", "24 hours")), (900, 43200, ("15 minutes", "12 hours"))],
+    [(1800, 86400, ("30 minutes", "1 day")), (900, 5400, ("15 minutes", "1 hour, 30 minutes"))],
 )
 def test_the_home_page_states_the_timeouts_in_force(client, user, settings, idle, age, said):
     settings.SESSION_IDLE_TIMEOUT, settings.SESSION_COOKIE_AGE = idle, age
