@@ -143,7 +143,7 @@ MUTANTS = [
     Mutant(
         "sudo mode on ending one session",
         "accounts/views.py",
-        "@require_POST\n@recent_auth.recent_auth_required\ndef end_session(",
+        "@require_POST\n@recent_auth_required\ndef end_session(",
         "@require_POST\ndef end_session(",
         (
             "tests/accounts/test_sudo_mode.py::test_a_thief_with_an_old_session_cannot_end_the_owners_sessions",
@@ -152,7 +152,7 @@ MUTANTS = [
     Mutant(
         "sudo mode on signing out everywhere",
         "accounts/views.py",
-        "@require_POST\n@recent_auth.recent_auth_required\ndef sign_out_everywhere(",
+        "@require_POST\n@recent_auth_required\ndef sign_out_everywhere(",
         "@require_POST\ndef sign_out_everywhere(",
         (
             "tests/accounts/test_sudo_mode.py::test_a_thief_with_an_old_session_cannot_end_the_owners_sessions",

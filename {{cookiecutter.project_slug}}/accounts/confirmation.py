@@ -1,11 +1,15 @@
-"""Sudo mode's password confirmation (``recent_auth``): a page for GETs, a form in place for POSTs.
+"""Sudo mode: ``recent_auth_required``, and its confirmation: a page for GETs, a form in place.
 
 An action gets the form posting back to itself, carried out once the password is right: never a
 redirect, which would turn the POST into a GET.
 """
 
+from functools import partial, wraps
+
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import ConfirmPasswordForm
@@ -63,3 +67,24 @@ def confirm_action(request, action):
         "purpose": ACTIONS.get(match.view_name) if match else None,
     }
     return render(request, "accounts/confirm_password.html", context)
+
+
+def recent_auth_required(view):
+    """Ask for the password first, unless it was entered within the window.
+
+    A page (GET) is sent to the confirmation page, and back. An action (POST) is answered with
+    the confirmation form in place, posting back to the same URL: a redirect would turn the
+    action into a GET, which must never change anything.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if recent_auth.is_recent(request):
+            return view(request, *args, **kwargs)
+        if request.method == "POST":
+            return confirm_action(request, partial(view, request, *args, **kwargs))
+        return redirect_to_login(request.get_full_path(), reverse("accounts:confirm_password"))
+
+    return wrapper

@@ -14,8 +14,9 @@ from django.urls import reverse_lazy
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
+from accounts.confirmation import recent_auth_required
 from accounts.forms import LoginForm, PasswordChangeForm
-from session_security import recent_auth, signed_out
+from session_security import signed_out
 from session_security.device_names import describe
 from session_security.models import SessionRecord
 from session_security.registry import records, revocation
@@ -139,7 +140,7 @@ def last_active(seen, now):
 
 
 @require_POST
-@recent_auth.recent_auth_required
+@recent_auth_required
 def end_session(request, record_id):
     state = state_of(request)
     try:
@@ -157,7 +158,7 @@ def end_session(request, record_id):
 
 
 @require_POST
-@recent_auth.recent_auth_required
+@recent_auth_required
 def end_other_sessions(request):
     state = state_of(request)
     count = revocation.end_other_sessions(request.user, state.record_id, "ended_by_user", state.now)
@@ -167,7 +168,7 @@ def end_other_sessions(request):
 
 
 @require_POST
-@recent_auth.recent_auth_required
+@recent_auth_required
 def sign_out_everywhere(request):
     revocation.sign_out_everywhere(request.user, "signed_out_everywhere", state_of(request).now)
     logout(request)

@@ -40,7 +40,16 @@ def enabled():
 
 
 def key_of(record):
-    """The ``DeviceKey`` the session of ``record`` is bound to, or ``None``."""
+    """The ``DeviceKey`` the session of ``record`` is bound to, or ``None``.
+
+    Read with the row on every request (cached on it, ``None`` included): no query, and no
+    ``DoesNotExist`` raised and caught for each unbound session.
+    """
+    if record is None:
+        return None
+    relation = record._meta.get_field("device_key")
+    if relation.is_cached(record):
+        return relation.get_cached_value(record)
     return getattr(record, "device_key", None)
 
 

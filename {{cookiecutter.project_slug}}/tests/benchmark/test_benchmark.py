@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from scripts.benchmark.setups import SETUPS
 
 from scripts.benchmark.report import markdown, table
+from scripts.benchmark.setups import SETUPS
 from scripts.benchmark.stock_settings import (
     DJANGO_AUTHENTICATION,
     DJANGO_SESSIONS,
