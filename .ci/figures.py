@@ -79,7 +79,8 @@ def main():
     if options.json:
         print(json.dumps(rows, indent=2))
         return
-    print("| bake | files | Python lines (no tests, migrations) | test lines | README lines |")
+    header = "| bake | files | Python lines (no tests, migrations) | test lines | README lines |"
+    print(header + (" uv run pytest |" if options.time else ""))
     print("|---|---|---|---|---|" + ("---|" if options.time else ""))
     for name, row in rows.items():
         cells = [
