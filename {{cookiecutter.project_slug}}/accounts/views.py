@@ -148,9 +148,11 @@ def end_session(request, record_id):
     except (SessionRecord.DoesNotExist, ValueError) as error:
         raise Http404("No such session.") from error
     revocation.end_session(record, "ended_by_user", state.now)
-    if record.pk == state.record_id:
+    if record.pk == state.record_id:  # this browser's own session: as a sign-out
         logout(request)
-        return redirect("accounts:login")
+        response = redirect("accounts:login")
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
     signed_in = record.created_at.strftime("%Y-%m-%d %H:%M")
     device = describe(record.user_agent)
     messages.success(request, f"Signed out {device}, signed in {signed_in} UTC.")

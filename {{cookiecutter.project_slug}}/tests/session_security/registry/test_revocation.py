@@ -75,6 +75,17 @@ def test_end_one_session_from_the_list_stops_it_at_once(victim, user):
     assert laptop_record.end_reason == "ended_by_user"
 
 
+def test_ending_this_browsers_own_session_from_the_list_signs_it_out(victim, user):
+    laptop = victim["laptop"]
+    own = records(user).order_by("-created_at").first()
+    response = laptop.post(f"/accounts/sessions/{own.pk}/end/")
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    assert_refused(laptop.get("/"))
+    assert_refused(replay(victim["stolen"]))
+    assert is_signed_in(victim["phone"].get("/"))
+
+
 def test_a_user_cannot_end_someone_elses_session(victim, django_user_model):
     mallory = django_user_model.objects.create_user(username="mallory", password=PASSWORD)
     attacker = HttpsClient()
