@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.messages",
+    # Unused by the layer (sessions live in session_security's table): it gives third-party
+    # imports of its model and Django's `clearsessions` (which runs the layer's cleanup).
+    "django.contrib.sessions",
     "django.contrib.staticfiles",
     "session_security",
 {%- if cookiecutter.session_device_bound == "yes" %}

@@ -58,7 +58,22 @@ class StrictKeyMixin:
         return bool(key) and VALID_KEY.fullmatch(key) is not None
 
 
-class RotationMixin(UnverifiedRecordMixin, StrictKeyMixin):
+class ClearExpiredMixin:
+    """Django's ``clearsessions`` runs the layer's cleanup (``clear_expired_sessions``)."""
+
+    @classmethod
+    def clear_expired(cls):
+        from session_security.management.commands import clear_expired_sessions
+
+        get_model_class = getattr(cls, "get_model_class", None)
+        clear_expired_sessions.clear_expired(get_model_class() if get_model_class else None)
+
+    @classmethod
+    async def aclear_expired(cls):
+        await sync_to_async(cls.clear_expired)()
+
+
+class RotationMixin(UnverifiedRecordMixin, StrictKeyMixin, ClearExpiredMixin):
     """A new key for a live session; the old entry outlives ``grace`` (``cycle_key()`` drops it)."""
 
     def rotate_key(self, generation, grace):

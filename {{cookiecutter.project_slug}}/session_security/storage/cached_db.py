@@ -9,6 +9,8 @@ from session_security.storage.base import RotationMixin, in_thread
 from session_security.storage.db import JoinedRecordMixin
 
 logger = logging.getLogger("session_security.storage")
+# Django's logger and words for a failed cache write (alerts may be keyed to them).
+django_logger = logging.getLogger("django.contrib.sessions")
 
 
 class CacheHealth:
@@ -68,8 +70,13 @@ class SessionStore(RotationMixin, JoinedRecordMixin, cached_db.SessionStore):
 
     def save(self, must_create=False):
         self._db_store().save(must_create)
-        with tolerated():
+        try:
             self._cache.set(self.cache_key, self._session, self.get_expiry_age())
+        except Exception as error:  # noqa: BLE001 - the database holds the session
+            django_logger.exception("Error saving to cache (%s)", self._cache)
+            CacheHealth.failed(error)
+        else:
+            CacheHealth.succeeded()
 
     def delete(self, session_key=None):
         self._db_store().delete(session_key)

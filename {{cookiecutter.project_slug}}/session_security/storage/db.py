@@ -28,6 +28,8 @@ class JoinedRecordMixin:
         return Session
 
     def _get_session_from_db(self):
+        if self.get_model_class() is not Session:  # a subclass's own model: Django's read
+            return super()._get_session_from_db()
         row = read_session(self.session_key, timezone.now())
         if row is None:
             self._session_key = None
@@ -37,7 +39,8 @@ class JoinedRecordMixin:
 
     def create_model_instance(self, data):
         instance = super().create_model_instance(data)
-        instance.record_id = parse_record_id(data.get(RECORD_KEY))
+        if isinstance(instance, Session):
+            instance.record_id = parse_record_id(data.get(RECORD_KEY))
         return instance
 
 

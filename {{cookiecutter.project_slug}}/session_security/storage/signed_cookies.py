@@ -4,9 +4,10 @@ import logging
 
 from django.conf import settings
 from django.contrib.sessions.backends import signed_cookies
+from django.core import signing
 
 from session_security.session_data import GENERATION_KEY, STORE_MARGIN_SECONDS
-from session_security.storage.base import unverified_record_id
+from session_security.storage.base import ClearExpiredMixin, unverified_record_id
 
 logger = logging.getLogger("session_security.storage")
 
@@ -14,19 +15,25 @@ logger = logging.getLogger("session_security.storage")
 COOKIE_LIMIT = 4096
 
 
-class SessionStore(signed_cookies.SessionStore):
+class SessionStore(ClearExpiredMixin, signed_cookies.SessionStore):
     unverified_record = None
 
     def load(self):
         cookie = self.session_key
-        data = super().load()
-        if not data and cookie:
+        try:
+            # The cookie's age is Django's; its signature outlives it a little, so that the
+            # middleware (through the registry), not the signature, ends the session and logs it.
+            return signing.loads(
+                cookie,
+                serializer=self.serializer,
+                max_age=self.get_session_cookie_age() + STORE_MARGIN_SECONDS,
+                salt="django.contrib.sessions.backends.signed_cookies",
+            )
+        except Exception:  # noqa: BLE001 - as Django: anything wrong is a new, empty session
+            self.create()
+        if cookie:
             self.unverified_record = unverified_record_id(cookie)
-        return data
-
-    def get_session_cookie_age(self):
-        # The registry enforces the real lifetime; the signature may outlive it a little.
-        return settings.SESSION_COOKIE_AGE + STORE_MARGIN_SECONDS
+        return {}
 
     def save(self, must_create=False):
         super().save(must_create)

@@ -54,23 +54,25 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
     def handle(self, *args, keep_days, batch_size, **options):
-        if batch_size < 1:
-            batch_size = BATCH_SIZE
-        now = timezone.now()
-        retired = records.end_retired_key_sessions(now)
-        if retired:
-            self.stdout.write(f"Ended {retired} session(s) signed with a retired secret key.")
-        model = stored_session_model()
-        if model is not None:
-            expired = model.objects.filter(expire_date__lt=now)
-            rows, batches, longest = delete_in_batches(expired, batch_size)
-            self.report("stored session(s)", rows, batches, longest)
-        cutoff = now - datetime.timedelta(days=keep_days)
-        over = SessionRecord.objects.filter(Q(ended_at__lte=cutoff) | Q(expires_at__lte=cutoff))
-        rows, batches, longest = delete_in_batches(over, batch_size)
-        self.report("ended or expired session record(s)", rows, batches, longest)
+        clear_expired(stored_session_model(), keep_days, batch_size, self.stdout.write)
 
-    def report(self, what, rows, batches, longest):
-        self.stdout.write(
-            f"Deleted {rows} {what} in {batches} batch(es); longest batch {longest * 1000:.0f} ms."
-        )
+
+def clear_expired(model, keep_days=0, batch_size=BATCH_SIZE, write=lambda message: None):
+    """The cleanup, for ``model``'s stored sessions (``None``: none); Django's ``clearsessions``
+    runs it too, through each engine's ``SessionStore.clear_expired()``."""
+    if batch_size < 1:
+        batch_size = BATCH_SIZE
+    now = timezone.now()
+    retired = records.end_retired_key_sessions(now)
+    if retired:
+        write(f"Ended {retired} session(s) signed with a retired secret key.")
+    if model is not None:
+        expired = model.objects.filter(expire_date__lt=now)
+        write(report("stored session(s)", *delete_in_batches(expired, batch_size)))
+    cutoff = now - datetime.timedelta(days=keep_days)
+    over = SessionRecord.objects.filter(Q(ended_at__lte=cutoff) | Q(expires_at__lte=cutoff))
+    write(report("ended or expired session record(s)", *delete_in_batches(over, batch_size)))
+
+
+def report(what, rows, batches, longest):
+    return f"Deleted {rows} {what} in {batches} batch(es); longest batch {longest * 1000:.0f} ms."
