@@ -327,7 +327,9 @@ MUTANTS = [
         "scale_out/sentinel.py",
         "        if name not in allowed:",
         "        if False:",
-        ("tests/scale_out/test_cache_topology.py::test_a_wrong_cache_url_stops_start_up_naming_it",),
+        (
+            "tests/scale_out/test_cache_topology.py::test_a_wrong_cache_url_stops_start_up_naming_it",
+        ),
         bake="scale_out",
     ),
 ]
