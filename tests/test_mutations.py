@@ -30,6 +30,7 @@ class Mutant:
     original: str
     replacement: str
     tests: tuple
+    bake: str = "default"  # a key of BAKES: the capability the protection comes with
 
     def __str__(self):
         return self.name
@@ -286,18 +287,71 @@ MUTANTS = [
         '"session": session_key or "-"',
         ("tests/session_security/test_audit.py::test_session_events_are_logged_without_raw_keys",),
     ),
+    Mutant(
+        "a session store refusing TLS or the password is logged naming CACHE_URL",
+        "session_security/middleware/responses.py",
+        "        detail=str(error),",
+        "",
+        (
+            "tests/session_security/storage/test_redis_tls.py::test_a_redis_that_cannot_be_trusted_fails_closed_naming_cache_url",
+        ),
+    ),
+    Mutant(
+        "a database refusing the connection is logged naming DATABASE_URL",
+        "session_security/unreachable.py",
+        "    if alias is not None:",
+        "    if False:",
+        (
+            "tests/config/test_postgresql_tls.py::test_a_database_that_cannot_be_trusted_stops_start_up_and_requests",
+        ),
+    ),
+    Mutant(
+        "the Sentinels get their own password",
+        "scale_out/sentinel.py",
+        'sentinel_options |= target["sentinel"] | target["tls"]',
+        'sentinel_options |= target["tls"]',
+        ("tests/scale_out/test_sentinel_tls.py::test_sentinel_with_passwords_and_tls_signs_in",),
+        bake="scale_out",
+    ),
+    Mutant(
+        "the Sentinels are reached over TLS",
+        "scale_out/sentinel.py",
+        'sentinel_options |= target["sentinel"] | target["tls"]',
+        'sentinel_options |= target["sentinel"]',
+        ("tests/scale_out/test_sentinel_tls.py::test_sentinel_with_passwords_and_tls_signs_in",),
+        bake="scale_out",
+    ),
+    Mutant(
+        "the primary found through Sentinel is reached over TLS",
+        "scale_out/sentinel.py",
+        '                **target["tls"],  # ssl=True: SentinelManagedSSLConnection\n',
+        "",
+        ("tests/scale_out/test_sentinel_tls.py::test_sentinel_with_passwords_and_tls_signs_in",),
+        bake="scale_out",
+    ),
+    Mutant(
+        "an unknown Sentinel URL option stops start-up",
+        "scale_out/sentinel.py",
+        "        if name not in allowed:",
+        "        if False:",
+        (
+            "tests/scale_out/test_cache_topology.py::test_a_wrong_cache_url_stops_start_up_naming_it",
+        ),
+        bake="scale_out",
+    ),
 ]
 
-
-@pytest.fixture(scope="module")
-def default_bake(baked_projects):
-    return baked_projects("db", {"session_engine": "db"})
+# The bakes the mutants break: name -> (the bake's cache key, its answers).
+BAKES = {
+    "default": ("db", {"session_engine": "db"}),
+    "scale_out": ("db-scale-out", {"session_engine": "db", "scale_out": "yes"}),
+}
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=str)
-def test_no_mutant_survives(mutant, default_bake, baked_python, tmp_path):
+def test_no_mutant_survives(mutant, baked_projects, baked_python, tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(default_bake, project)
+    shutil.copytree(baked_projects(*BAKES[mutant.bake]), project)
     target = project / mutant.path
     code = target.read_text()
     assert code.count(mutant.original) == 1, f"{mutant}: the code to break is not there once"

@@ -6,6 +6,14 @@ they watch. Every command goes to the service's current primary, asked of
 the Sentinels whenever a connection is opened: after a failover the next
 connection reaches the promoted replica, without a restart.
 
+The user and password are the primary's (its ``requirepass`` or ACL user).
+The Sentinels' own credentials are query options: ``?sentinel_password=...``
+(and ``sentinel_username=...`` for an ACL user). ``rediss+sentinel://`` is
+TLS to the Sentinels and to the primary alike, verifying their certificates
+against the system's CAs or ``?ssl_ca_certs=/path/ca.pem``: redis-py gives
+the Sentinel connections none of this unless told (``sentinel_kwargs``), so
+it is passed to both here. Any other option stops start-up, naming CACHE_URL.
+
 Why not django-redis (which has Sentinel support since 5.0): the session
 layer is built and tested on Django's ``RedisCache`` (its fail-fast client
 options, the outage handling of both engines, the system checks), and
@@ -21,13 +29,17 @@ Reads never go to a replica: a session written at sign-in and not yet
 replicated would be missing there, and a deleted one still readable.
 """
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 from session_security.storage import engines
 
 SCHEME = "redis+sentinel"
+TLS_SCHEME = "rediss+sentinel"
+# Query options: the Sentinels' own credentials, and the CA for TLS.
+SENTINEL_CREDENTIALS = ("sentinel_username", "sentinel_password")
+TLS_OPTIONS = ("ssl_ca_certs",)
 BACKEND = "scale_out.sentinel.RedisSentinelCache"
 DEFAULT_SENTINEL_PORT = 26379
 # Client options that also apply to the connections to the Sentinels.
@@ -43,20 +55,32 @@ def cache_url_config(url):
     Errors are ``ValueError``s, which ``config.environment.url_setting``
     reports naming the variable.
     """
-    if url.split("://", 1)[0].lower() == SCHEME:
+    if url.split("://", 1)[0].lower() in (SCHEME, TLS_SCHEME):
         parse_url(url)  # every mistake stops start-up here, not at the first request
         return {"BACKEND": BACKEND, "LOCATION": url}
     return engines.cache_url_config(url, cluster_advice=CLUSTER_ADVICE)
 
 
 def parse_url(url):
-    """``{"sentinels": [(host, port), ...], "service_name", "db", "username", "password"}``.
+    """``{"sentinels": [(host, port), ...], "service_name", "db", "username", "password",
+    "sentinel": {...}, "tls": {...}}``: ``sentinel`` holds the Sentinels' credentials,
+    ``tls`` the TLS options of every connection (empty without TLS).
 
     Raises ``ValueError`` with a message saying what is wrong.
     """
     parts = urlsplit(url)
-    if parts.scheme != SCHEME:
-        raise ValueError(f"a Sentinel URL starts with {SCHEME}://")
+    if parts.scheme not in (SCHEME, TLS_SCHEME):
+        raise ValueError(f"a Sentinel URL starts with {SCHEME}:// or {TLS_SCHEME}://")
+    tls = parts.scheme == TLS_SCHEME
+    options = {}
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        allowed = SENTINEL_CREDENTIALS + (TLS_OPTIONS if tls else ())
+        if name not in allowed:
+            hint = f" (TLS needs {TLS_SCHEME}://)" if name in TLS_OPTIONS else ""
+            raise ValueError(f"unknown option {name!r}{hint}; options here: {', '.join(allowed)}")
+        if name in options or not value:
+            raise ValueError(f"option {name!r} is given twice or empty")
+        options[name] = value
     userinfo, _, hosts = parts.netloc.rpartition("@")
     username, _, password = userinfo.partition(":")
     sentinels = []
@@ -86,6 +110,14 @@ def parse_url(url):
         "db": int(db),
         "username": unquote(username) or None,
         "password": unquote(password) or None,
+        "sentinel": {
+            name.removeprefix("sentinel_"): options[name]
+            for name in SENTINEL_CREDENTIALS
+            if name in options
+        },
+        "tls": ({"ssl": True} | {name: options[name] for name in TLS_OPTIONS if name in options})
+        if tls
+        else {},
     }
 
 
@@ -103,6 +135,8 @@ class SentinelCacheClient(RedisCacheClient):
                 for name in SENTINEL_OPTIONS
                 if name in self._pool_options
             }
+            # Their own password and TLS: redis-py copies neither from the primary's.
+            sentinel_options |= target["sentinel"] | target["tls"]
             manager = Sentinel(target["sentinels"], sentinel_kwargs=sentinel_options)
             self._pools[0] = SentinelConnectionPool(
                 target["service_name"],
@@ -110,6 +144,7 @@ class SentinelCacheClient(RedisCacheClient):
                 db=target["db"],
                 username=target["username"],
                 password=target["password"],
+                **target["tls"],  # ssl=True: SentinelManagedSSLConnection
                 **self._pool_options,
             )
         return self._pools[0]

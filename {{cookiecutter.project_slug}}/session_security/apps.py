@@ -8,4 +8,4 @@ class SessionSecurityConfig(AppConfig):
 
     def ready(self):
         # Importing registers the system checks and the signal receivers.
-        from session_security import checks, receivers  # noqa: F401
+        from session_security import checks, receivers, unreachable  # noqa: F401

@@ -26,6 +26,7 @@ pytest_plugins = [
     "tests.fixtures.servers",
     "tests.fixtures.browser",
     "tests.fixtures.mail",
+    "tests.fixtures.tls",
     "pytester",
 ]
 

@@ -16,7 +16,11 @@ RETRY_AFTER = 30
 def store_unavailable(request, error):
     """The 503 page while the store is down (no request context: it would read the session)."""
     log_event(
-        "store_unavailable", level=logging.WARNING, path=request.path, error=type(error).__name__
+        "store_unavailable",
+        level=logging.WARNING,
+        path=request.path,
+        error=type(error).__name__,
+        detail=str(error),  # names CACHE_URL, and why (a password, a certificate, a timeout)
     )
     response = HttpResponse(render_to_string("session_security/unavailable.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER)

@@ -21,7 +21,9 @@ def guarded(method):
         except EXPECTED:
             raise
         except Exception as error:
-            raise SessionStoreUnavailable(f"session cache unreachable: {error!r}") from error
+            raise SessionStoreUnavailable(
+                f"the session cache (CACHE_URL) is unreachable: {error!r}"
+            ) from error
 
     return wrapper
 

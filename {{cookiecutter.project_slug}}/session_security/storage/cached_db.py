@@ -23,7 +23,8 @@ class CacheHealth:
         if not cls.down:
             cls.down = True
             logger.warning(
-                "Session cache unreachable (%r); serving sessions from the database", error
+                "Session cache (CACHE_URL) unreachable (%r); serving sessions from the database",
+                error,
             )
 
     @classmethod

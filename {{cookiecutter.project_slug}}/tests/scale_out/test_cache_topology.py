@@ -1,7 +1,8 @@
 """``CACHE_URL`` with Sentinel, and Cluster refused in its favour.
 
-- ``redis+sentinel://`` is parsed at start-up; every mistake stops it with an
-  error naming ``CACHE_URL``.
+- ``redis+sentinel://`` and ``rediss+sentinel://`` (TLS) are parsed at
+  start-up; every mistake (an unknown option too) stops it with an error
+  naming ``CACHE_URL``.
 - Both cache aliases follow Sentinel; the session alias keeps its fail-fast
   options (``RedisSentinelCache`` is Django's ``RedisCache`` underneath).
 - A Redis Cluster URL is refused at start-up, pointing at Sentinel.
@@ -30,7 +31,23 @@ def test_a_sentinel_url_names_the_sentinels_the_service_and_the_database():
         "db": 3,
         "username": None,
         "password": "secret",
+        "sentinel": {},  # no password of their own
+        "tls": {},  # plain text
     }
+
+
+def test_a_tls_sentinel_url_gives_the_sentinels_their_own_password_and_tls():
+    url = (
+        "rediss+sentinel://app:primary%40pw@h1:26380,h2:26380/svc"
+        "?sentinel_password=s%26pw&sentinel_username=watcher&ssl_ca_certs=/etc/ca.pem"
+    )
+    parsed = sentinel.parse_url(url)
+    assert (parsed["username"], parsed["password"]) == ("app", "primary@pw")
+    assert parsed["sentinel"] == {"username": "watcher", "password": "s&pw"}
+    assert parsed["tls"] == {"ssl": True, "ssl_ca_certs": "/etc/ca.pem"}
+    # Without TLS: the Sentinels' password still goes to them, and no ssl option.
+    plain = sentinel.parse_url("redis+sentinel://h1/svc?sentinel_password=x")
+    assert (plain["sentinel"], plain["tls"]) == ({"password": "x"}, {})
 
 
 def test_both_caches_follow_sentinel_and_the_session_cache_fails_fast(monkeypatch):
@@ -54,6 +71,10 @@ def test_both_caches_follow_sentinel_and_the_session_cache_fails_fast(monkeypatc
         ("redis+sentinel://h1:port/svc", "bad Sentinel port"),
         ("redis+sentinel://h1:99999/svc", "bad Sentinel port"),
         ("redis+sentinel://h1,,h2/svc", "empty Sentinel address"),
+        ("redis+sentinel://h1/svc?sentinel_pasword=x", "unknown option 'sentinel_pasword'"),
+        ("redis+sentinel://h1/svc?ssl_ca_certs=/ca.pem", "TLS needs rediss\\+sentinel://"),
+        ("rediss+sentinel://h1/svc?ssl=false", "unknown option 'ssl'"),
+        ("rediss+sentinel://h1/svc?sentinel_password=", "given twice or empty"),
         ("redis+cluster://h1:7000,h2:7001", CLUSTER_REFUSED),
         ("rediscluster://h1:7000", CLUSTER_REFUSED),
     ],

@@ -17,6 +17,10 @@ The app follows the promotion without a restart, and:
   reached it, re-created here with ``RESTORE``), and after the old primary
   comes back as a replica: the session registry, in the database, decides.
 
+The drill runs again with every Redis and Sentinel process speaking TLS only
+and asking for a password (the Sentinels their own): the app follows the
+failover through ``rediss+sentinel://`` as it does in plain text.
+
 The time from the kill to the first successful request is printed (``-s``).
 """
 
@@ -47,9 +51,7 @@ FAIL_FAST_SECONDS = 2.0
 
 def raw(process):
     """A client returning bytes (``DUMP``/``RESTORE`` and pickled values)."""
-    import redis
-
-    return redis.Redis(port=process.port, socket_timeout=2)
+    return process.client(decode_responses=False)
 
 
 def stored_key(process, cookie):
@@ -86,10 +88,19 @@ def outcome(response, username):
     return f"HTTP {response.status_code}"
 
 
-@pytest.mark.parametrize("engine_name", ["cached_db", "cache"])
+@pytest.mark.parametrize(
+    ("engine_name", "group"),
+    [
+        ("cached_db", "redis_sentinel"),
+        ("cache", "redis_sentinel"),
+        # TLS to the Sentinels and the primary, each with its own password.
+        ("cached_db", "secure_redis_sentinel"),
+    ],
+)
 def test_a_sentinel_failover_signs_nobody_out_and_revives_nobody(
-    engine_name, redis_sentinel, app_env
+    engine_name, group, app_env, request
 ):
+    redis_sentinel = request.getfixturevalue(group)
     env = app_env(engine_name, CACHE_URL=redis_sentinel.url)
     bob, carol = create_users(env, "bob", "carol")
 
