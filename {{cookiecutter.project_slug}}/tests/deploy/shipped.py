@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from tests.fixtures.processes import carry_mark, stop_process
-from tests.fixtures.services import free_port, skip_missing
 from tests.fixtures.servers import PROJECT_DIR, AppServer
+from tests.fixtures.services import free_port, skip_missing
 
 DEPLOY = PROJECT_DIR / "deploy"
 SHIPPED_PORT = "8000"  # the app server's port in the units and the nginx upstream
@@ -135,11 +135,13 @@ class Nginx:
         self.site.write_text(render(text, loopback, name=site.name))
         user = "user root;" if os.geteuid() == 0 else ""  # workers read the test's 0700 folders
         self.conf = self.directory / "nginx.conf"
-        self.conf.write_text(render(
-            MAIN_CONF,
-            {"{user}": user, "{dir}": str(self.directory), "{site}": str(self.site)},
-            name="nginx.conf",
-        ))
+        self.conf.write_text(
+            render(
+                MAIN_CONF,
+                {"{user}": user, "{dir}": str(self.directory), "{site}": str(self.site)},
+                name="nginx.conf",
+            )
+        )
         self.process = None
 
     def start(self, timeout=10):
@@ -148,7 +150,10 @@ class Nginx:
         command = [nginx, "-c", str(self.conf), "-p", str(self.directory)]
         command += ["-e", str(self.directory / "error.log")]
         self.process = subprocess.Popen(
-            command, env=carry_mark(dict(os.environ)), stdout=self.log_file, stderr=subprocess.STDOUT
+            command,
+            env=carry_mark(dict(os.environ)),
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
