@@ -94,9 +94,12 @@ def client(certificate, **headers):
     return httpx.Client(transport=transport, headers=headers, timeout=15)
 
 
-def signed_in_address(nginx, certificate, database, **headers):
-    """Sign a new user in through ``nginx``; the address their session list shows."""
-    (username,) = create_users(production_env(DATABASE_URL=database), "proxied")
+def new_users(database, count):
+    return create_users(production_env(DATABASE_URL=database), *["proxied"] * count)
+
+
+def signed_in_address(nginx, certificate, username, **headers):
+    """Sign ``username`` in through ``nginx``; the address their session list shows."""
     with client(certificate, **headers) as browser:
         login = browser.get(f"{nginx.https_url}/accounts/login/")
         assert login.status_code == 200, (login.status_code, login.text[:300])
@@ -130,9 +133,10 @@ def test_plain_http_is_redirected_and_https_carries_hsts(proxy, tls_certificate)
 def test_the_session_list_shows_the_client_address_not_a_forged_one(
     proxy, tls_certificate, app_database
 ):
-    assert signed_in_address(proxy, tls_certificate, app_database) == CLIENT
+    honest, forging = new_users(app_database, 2)
+    assert signed_in_address(proxy, tls_certificate, honest) == CLIENT
     forged = {"X-Forwarded-For": FORGED}
-    assert signed_in_address(proxy, tls_certificate, app_database, **forged) == CLIENT
+    assert signed_in_address(proxy, tls_certificate, forging, **forged) == CLIENT
 
 
 @pytest.mark.parametrize("kind", ["gunicorn", "uvicorn"])
@@ -142,6 +146,7 @@ def test_the_app_server_reads_no_forwarded_header_itself(
     """Told to trust no proxy (``DJANGO_TRUSTED_PROXY_COUNT=0``), the app sees
     the peer it is connected to, nginx: uvicorn's own proxy-header handling
     (on by default for 127.0.0.1) would have read the header first."""
+    (username,) = new_users(app_database, 1)
     with deployed(
         kind,
         database=app_database,
@@ -151,7 +156,7 @@ def test_the_app_server_reads_no_forwarded_header_itself(
         DJANGO_TRUSTED_PROXY_COUNT="0",
     ) as nginx:
         forged = {"X-Forwarded-For": FORGED}
-        address = signed_in_address(nginx, tls_certificate, app_database, **forged)
+        address = signed_in_address(nginx, tls_certificate, username, **forged)
     assert address == PROXY
 
 
