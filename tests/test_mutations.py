@@ -339,6 +339,33 @@ MUTANTS = [
         ),
         bake="scale_out",
     ),
+    Mutant(
+        "uvicorn's unit leaves X-Forwarded-For to Django",
+        "deploy/systemd/my_service-uvicorn.service",
+        "    --no-proxy-headers \\\n",
+        "",
+        (
+            "tests/deploy/test_nginx.py::test_the_app_server_reads_no_forwarded_header_itself[uvicorn]",
+        ),
+    ),
+    Mutant(
+        "the nginx site tells the app the request came over HTTPS",
+        "deploy/nginx/my_service.conf",
+        "        proxy_set_header X-Forwarded-Proto $scheme;\n",
+        "",
+        (
+            "tests/deploy/test_nginx.py::test_plain_http_is_redirected_and_https_carries_hsts[gunicorn]",
+        ),
+    ),
+    Mutant(
+        "the nginx site appends the client's address to X-Forwarded-For",
+        "deploy/nginx/my_service.conf",
+        "X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "X-Forwarded-For $http_x_forwarded_for;",
+        (
+            "tests/deploy/test_nginx.py::test_the_session_list_shows_the_client_address_not_a_forged_one[gunicorn]",
+        ),
+    ),
 ]
 
 # The bakes the mutants break: name -> (the bake's cache key, its answers).
