@@ -366,6 +366,33 @@ MUTANTS = [
             "tests/deploy/test_nginx.py::test_the_session_list_shows_the_client_address_not_a_forged_one[gunicorn]",
         ),
     ),
+    Mutant(
+        "a pooled connection PostgreSQL dropped is checked before a request gets it",
+        "config/environment.py",
+        '"check": ConnectionPool.check_connection,',
+        '"check": None,',
+        (
+            "tests/config/test_database_pool.py::test_a_pooled_connection_postgresql_dropped_is_replaced_before_a_request_gets_it",
+        ),
+    ),
+    Mutant(
+        "the pool and persistent connections are refused together at start-up",
+        "config/environment.py",
+        'if mode == "on" and max_age:',
+        "if False:",
+        (
+            "tests/config/test_database_pool.py::test_uvicorn_refuses_the_pool_with_persistent_connections_at_start_up",
+        ),
+    ),
+    Mutant(
+        "uvicorn pools PostgreSQL connections by default",
+        "config/asgi.py",
+        'os.environ.setdefault("DJANGO_DB_POOL", "auto")',
+        'os.environ.setdefault("DJANGO_DB_POOL", "off")',
+        (
+            "tests/config/test_database_pool.py::test_under_uvicorn_the_pool_reuses_connections_where_each_request_opened_one",
+        ),
+    ),
 ]
 
 # The bakes the mutants break: name -> (the bake's cache key, its answers).

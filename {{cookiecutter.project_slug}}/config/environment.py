@@ -185,3 +185,42 @@ def database(name, default):
             f"(use one of: {schemes})"
         )
     return config
+
+
+POOL_MODES = ("on", "off", "auto")
+
+
+def database_pool(database_config, *, mode, min_size, max_size, timeout, max_age):
+    """``OPTIONS["pool"]`` (psycopg's pool) from the ``DJANGO_DB_POOL*`` values, or ``None``.
+
+    ``on`` needs PostgreSQL and no persistent connections (``DJANGO_CONN_MAX_AGE``
+    unset or 0), and is refused otherwise; ``auto`` is on exactly when both hold.
+    """
+    if max_size < min_size:
+        raise ImproperlyConfigured(
+            f"DJANGO_DB_POOL_MAX_SIZE={max_size} is below DJANGO_DB_POOL_MIN_SIZE={min_size}; "
+            "the pool cannot keep more connections than it may open"
+        )
+    postgresql = "postgresql" in database_config["ENGINE"]
+    if mode == "on" and not postgresql:
+        raise ImproperlyConfigured(
+            "DJANGO_DB_POOL=on needs a PostgreSQL DATABASE_URL (psycopg's pool); "
+            f"this one is {database_config['ENGINE']!r}: set DJANGO_DB_POOL=off"
+        )
+    if mode == "on" and max_age:
+        raise ImproperlyConfigured(
+            f"DJANGO_DB_POOL=on and DJANGO_CONN_MAX_AGE={max_age} exclude each other: pooled "
+            "connections go back to the pool after each request; unset DJANGO_CONN_MAX_AGE "
+            "(or set it to 0)"
+        )
+    if mode == "off" or not postgresql or max_age:
+        return None
+    from psycopg_pool import ConnectionPool
+
+    return {
+        "min_size": min_size,
+        "max_size": max_size,
+        "timeout": timeout,
+        # CONN_HEALTH_CHECKS for pooled connections: a dead one is replaced, not handed out.
+        "check": ConnectionPool.check_connection,
+    }

@@ -13,8 +13,10 @@ from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
 from config.environment import (
+    POOL_MODES,
     choice,
     database,
+    database_pool,
     flag,
     integer,
     mailer,
@@ -129,8 +131,22 @@ TEMPLATES = [
 # --- Database --------------------------------------------------------------
 
 DATABASES = {"default": database("DATABASE_URL", default=BAKED_DATABASE_URL)}
+# Under ASGI, a new connection per request (set-up costs more than the request): psycopg's
+# pool instead, per process; refused with persistent connections or off PostgreSQL.
+DATABASE_POOL = database_pool(
+    DATABASES["default"],
+    mode=choice("DJANGO_DB_POOL", POOL_MODES, default="off"),
+    min_size=integer("DJANGO_DB_POOL_MIN_SIZE", default=2),
+    max_size=integer("DJANGO_DB_POOL_MAX_SIZE", default=10, minimum=1),
+    timeout=integer("DJANGO_DB_POOL_TIMEOUT", default=10, minimum=1),
+    max_age=integer("DJANGO_CONN_MAX_AGE", default=None),
+)
+if DATABASE_POOL:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = DATABASE_POOL
 # Reconnecting on every request costs more than the request itself on PostgreSQL.
-DATABASES["default"]["CONN_MAX_AGE"] = integer("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_MAX_AGE"] = (
+    0 if DATABASE_POOL else integer("DJANGO_CONN_MAX_AGE", default=60)
+)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 {%- if cookiecutter.scale_out == "yes" %}
@@ -151,6 +167,9 @@ if DATABASE_REPLICA is not None:
         # The test database's replica is the test database itself.
         "TEST": {"MIRROR": "default"},
     }
+    if DATABASE_POOL:
+        # A pool of its own, of the same sizes (the default's).
+        DATABASES["replica"].setdefault("OPTIONS", {})["pool"] = DATABASE_POOL
     if "postgresql" in DATABASE_REPLICA["ENGINE"]:
         # A replica that does not answer costs each request 2 s, not minutes.
         DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)

@@ -25,10 +25,13 @@ class Plan:
     users: int = 8
     workers: int = 2
     server: str = "gunicorn"
+    pool: str = "off"
 
 
 # Options that override the plan's defaults (and --quick's).
-OVERRIDES = ("rounds", "seconds", "warmup", "count", "connections", "users", "workers", "server")
+OVERRIDES = (
+    "rounds", "seconds", "warmup", "count", "connections", "users", "workers", "server", "pool",
+)  # fmt: skip
 QUICK = {"rounds": 1, "seconds": 2, "warmup": 1, "count": 20, "users": 2}
 
 
@@ -66,6 +69,7 @@ def parse(argv):
     add("--users", type=positive, help="signed-in users per setup, sent in turn (8)")
     add("--workers", type=positive, help="app server worker processes (2)")
     add("--server", choices=KINDS, help="gunicorn (WSGI, default) or uvicorn (ASGI)")
+    add("--pool", choices=("on", "off"), help="psycopg's pool (DJANGO_DB_POOL): on under uvicorn")
     add("--quick", action="store_true", help="one engine, one short round: proves the tool works")
     add("--database-url", help="an existing PostgreSQL database (it gets migrated, and users)")
     add("--redis-url", help="an existing Redis to use instead of starting one")
@@ -82,6 +86,8 @@ def parse(argv):
     for name in OVERRIDES:
         if getattr(args, name) is not None:
             setattr(plan, name, getattr(args, name))
+    if args.pool is None:  # each entry point's default on PostgreSQL
+        plan.pool = "on" if plan.server == "uvicorn" else "off"
     return args, plan
 
 
@@ -111,7 +117,7 @@ def measure(args, plan, services, progress):
     stores.sql.close()
     return {
         "plan": asdict(plan),
-        "machine": machine.describe(facts, redis_version, plan.server),
+        "machine": machine.describe(facts, redis_version, plan.server, plan.pool),
         "setups": [asdict(setup) for setup in SETUPS],
         "engines": report.summarize(raw),
         "sql_unavailable": stores.sql.unavailable,

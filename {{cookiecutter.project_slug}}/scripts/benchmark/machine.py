@@ -40,7 +40,7 @@ def wrk_version():
     return output.split()[1] if output.split() else None
 
 
-def describe(database, redis_version, server_kind):
+def describe(database, redis_version, server_kind, pool="off"):
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
@@ -48,7 +48,8 @@ def describe(database, redis_version, server_kind):
         "os": platform.platform(),
         "python": platform.python_version(),
         "django": metadata.version("django"),
-        "app_server": f"{server_kind} {metadata.version(server_kind)}",
+        "app_server": f"{server_kind} {metadata.version(server_kind)}"
+        + (f", psycopg pool {metadata.version('psycopg-pool')}" if pool == "on" else ""),
         "load_generator": f"wrk {wrk_version()}",
         "postgresql": database["server_version"],
         "durability": (

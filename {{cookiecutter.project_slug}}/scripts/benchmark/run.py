@@ -35,7 +35,7 @@ def start_servers(engine, plan, stores, log_dir, stack):
     for setup in SETUPS:
         env = environment(
             setup, engine, database_url=stores.database, redis_url=stores.redis,
-            server=plan.server,
+            server=plan.server, pool=plan.pool,
         )  # fmt: skip
         log = log_dir / f"{engine}-{setup.key}.log"
         servers[setup.key] = AppServer(plan.server, env, log, workers=plan.workers)

@@ -15,7 +15,9 @@ connections.{% if cookiecutter.session_device_bound == "yes" %} Device binding (
 
 Under ASGI (uvicorn) persistent connections are off (``DJANGO_CONN_MAX_AGE=0``),
 as Django's documentation asks: with the default of 60 s they were not reused
-across requests and piled up until PostgreSQL refused more clients.
+across requests and piled up until PostgreSQL refused more clients. Psycopg's
+connection pool (``DJANGO_DB_POOL``, ``--pool``) is on under uvicorn and off
+under gunicorn unless asked otherwise, the same for every setup.
 """
 
 import os
@@ -47,7 +49,7 @@ INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "PYENV_VERSION", "VIRTUAL_ENV", "
 SECRET_KEY = "benchmark-only-not-a-secret-" + "b" * 40  # noqa: S105
 
 
-def environment(setup, engine, *, database_url, redis_url=None, server="gunicorn"):
+def environment(setup, engine, *, database_url, redis_url=None, server="gunicorn", pool="off"):
     """The environment of one app server (or ``manage.py``) for ``setup`` and ``engine``."""
     env = {name: os.environ[name] for name in INHERITED if name in os.environ}
     env.update(
@@ -62,6 +64,7 @@ def environment(setup, engine, *, database_url, redis_url=None, server="gunicorn
 {%- endif %}
         DJANGO_SESSION_ENGINE=engine,
         DATABASE_URL=database_url,
+        DJANGO_DB_POOL=pool,
         PYTHONUNBUFFERED="1",
     )
     if engine in REDIS_ENGINES:
