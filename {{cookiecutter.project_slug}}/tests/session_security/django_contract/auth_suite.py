@@ -256,3 +256,15 @@ for name in VIEW_CLASSES:
             {},
         )
     )
+
+
+def read_back_from_the_cookie(self):
+    self.skipTest(
+        "calls the view by hand, then reads the session from the client's cookie, which no "
+        "middleware rewrote: a signed cookie still holds it (on Django's signed_cookies too)"
+    )
+
+
+if settings.SESSION_ENGINE.endswith("signed_cookies"):
+    for test in ("test_default_logout_then_login", "test_logout_then_login_with_custom_login"):
+        setattr(globals()["LayerLogoutThenLoginTests"], test, read_back_from_the_cookie)
