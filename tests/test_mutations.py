@@ -228,6 +228,13 @@ MUTANTS = [
         ("tests/session_security/test_authentication.py",),
     ),
     Mutant(
+        "the authentication middleware needs a session middleware in front, as Django's",
+        "session_security/middleware/authentication.py",
+        "super().process_request(request)",
+        "None",
+        ("tests/session_security/test_django_contract.py::test_django_session_tests_pass[auth]",),
+    ),
+    Mutant(
         "inactive users are refused",
         "session_security/middleware/authentication.py",
         "if not backend.user_can_authenticate(user):",

@@ -34,7 +34,9 @@ class DeviceBoundSessionMiddleware(SessionSecurityMiddleware):
         if record is not None and protocol.enabled():
             key = None if state.signed_in else protocol.key_of(record)  # new rows have none
             if state.signed_in:
-                response["Secure-Session-Registration"] = protocol.registration_header(record)
+                offer = protocol.registration_header(record)  # None: no endpoint routed here
+                if offer:
+                    response["Secure-Session-Registration"] = offer
             elif key is not None and protocol.challenge_due(state.proof):
                 challenge = protocol.reusable_challenge(key, state.now)
                 if challenge and "Secure-Session-Challenge" not in response:

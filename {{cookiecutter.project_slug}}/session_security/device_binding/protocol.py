@@ -5,7 +5,7 @@ How and why: docs/device-bound-sessions.md.
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.crypto import get_random_string, salted_hmac
 
 from session_security.state import state_of
@@ -91,16 +91,27 @@ def challenge_due(bound_cookie_age):
 
 
 def registration_header(record):
+    """The offer to bind the session; ``None`` where no endpoint can take it up."""
+    path = endpoint("register")
+    if path is None:
+        return None
     challenge = signing.dumps(str(record.pk), salt=REGISTRATION_SALT)
-    path = reverse("device_binding:register")
     return (
         f'({" ".join(ALGORITHMS)});path="{path}";challenge="{challenge}";'
         f'authorization="{authorization_for(record)}"'
     )
 
 
+def endpoint(name):
+    """The path of the layer's endpoint ``name``; ``None`` under a URLconf without them."""
+    try:
+        return reverse(f"device_binding:{name}")
+    except NoReverseMatch:
+        return None
+
+
 def is_refresh(request):
-    return request.path == reverse("device_binding:refresh")
+    return request.path == endpoint("refresh")
 
 
 def challenge_header(challenge, record):

@@ -80,5 +80,6 @@ class AuthenticationMiddleware(NativeMiddleware, auth_middleware.AuthenticationM
     """Django's (the admin checks for it), with the verified user; natively sync and async."""
 
     def before(self, request):
+        super().process_request(request)  # Django's check that a session middleware ran (no I/O)
         request.user = SimpleLazyObject(partial(get_user, request))
         request.auser = partial(aget_user, request)

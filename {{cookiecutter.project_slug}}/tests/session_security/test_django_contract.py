@@ -1,4 +1,4 @@
-"""Django's own session tests hold the layer to Django's contract.
+"""Django's own session and authentication tests hold the layer to Django's contract.
 
 Django's ``tests/sessions_tests`` (from the sdist of the installed Django,
 fetched and cached by ``tests/fixtures/django_tests.py``) run with each
@@ -6,7 +6,10 @@ per-backend class subclassed for the layer's store (``db``, its custom-model
 subclass, ``cached_db``, ``cache``, ``signed_cookies``; the async variants
 too), the middleware tests through ``SessionSecurityMiddleware`` on each
 engine, and Django's own backends beside them as the control
-(``django_contract/suite.py``). They run once, in a process of their own
+(``django_contract/suite.py``); Django's ``tests/auth_tests`` on
+``AuthenticationMiddleware``, ``get_user``/``aget_user``, ``login``/``logout``
+and ``update_session_auth_hash``, on the layer's middleware and on Django's
+(``django_contract/auth_suite.py``). They run once, in a process of their own
 (Django's ``sessions_tests`` app must be installed before Django starts),
 against the real Redis and the bake's database.
 """
@@ -43,8 +46,44 @@ EXPECTED_DIFFERENCES = {
         "LayerCacheSessionTests",
     )
 }
+RELOGIN = (
+    "a new key on every sign-in, also the same user's over a live session (ASVS 7.2.4): "
+    "docs/session-layer.md 'Every sign-in gets a new session key and a new registry row'"
+)
+EXPECTED_DIFFERENCES |= {
+    "LayerLoginTest.test_session_key_flushed_on_login_after_password_change": RELOGIN,
+    "LayerSessionAuthenticationTests.test_user_password_change_updates_session": (
+        "a new password saved by any view but the project's ends every session of the user, "
+        "this one too: docs/session-layer.md 'Any other new password ends all of the user's "
+        "sessions, whoever set it'"
+    ),
+    **dict.fromkeys(
+        (
+            "LayerTestLoginRequiredMiddleware.test_public_view_logged_in_performance",
+            "LayerTestLoginRequiredMiddleware.test_protected_view_logged_in_performance",
+        ),
+        "the session, its row and the user are read and checked before any view, in one "
+        "query: docs/session-layer.md 'The two per-request reads (the stored session with its "
+        "row and user; the row by primary key with its user) are one query each'",
+    ),
+}
+AUTH_CLASSES = (
+    "TestAuthenticationMiddleware",
+    "TestAsyncLoginLogoutAfterSyncMiddleware",
+    "TestLoginRequiredMiddleware",
+    "TestGetUser",
+    "TestLogin",
+    "SignalTestCase",
+    "LoginTest",
+    "LogoutTest",
+    "LogoutThenLoginTests",
+    "LoginRedirectAuthenticatedUser",
+    "ChangePasswordTest",
+    "SessionAuthenticationTests",
+)
 
-# The test classes of ``django_contract/suite.py``, by what they hold to Django's contract.
+# The test classes of ``django_contract/suite.py`` and ``auth_suite.py``, by what they hold to
+# Django's contract.
 GROUPS = {
     "db": (
         "LayerDatabaseSessionTests",
@@ -58,6 +97,12 @@ GROUPS = {
         f"LayerSessionMiddlewareTests_{engine}"
         for engine in ("db", "cached_db", "cache", "signed_cookies")
     ),
+    "auth": (
+        *(f"Layer{name}" for name in AUTH_CLASSES),
+        "LayerVerifiedTestAuthenticationMiddleware",
+        "LayerVerifiedTestAsyncLoginLogoutAfterSyncMiddleware",
+    ),
+    "auth_control": AUTH_CLASSES,
     "control": (
         "DatabaseSessionTests",
         "DatabaseSessionWithTimeZoneTests",

@@ -48,7 +48,12 @@ def main(results_path):
     django.setup()
     runner = DiscoverRunner(verbosity=0, interactive=False)
     runner.setup_test_environment()
-    suite = runner.build_suite(["tests.session_security.django_contract.suite"])
+    suite = runner.build_suite(
+        [
+            "tests.session_security.django_contract.suite",
+            "tests.session_security.django_contract.auth_suite",
+        ]
+    )
     databases = runner.setup_databases()
     try:
         result = unittest.TextTestRunner(stream=sys.stderr, verbosity=0, resultclass=Recording).run(

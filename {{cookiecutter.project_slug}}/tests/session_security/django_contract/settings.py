@@ -16,7 +16,17 @@ CACHES = {
 SESSION_CACHE_ALIAS = "default"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CONTRACT_TEST_DATABASE")}  # noqa: F405
 
-# The cookie as Django's tests expect it (their assertions spell out ``sessionid``).
+# The project's cookie, for Django's authentication tests (``auth_suite.py``).
+PROJECT_SESSION_COOKIE = {
+    name: globals()[name]
+    for name in (
+        "SESSION_COOKIE_NAME",
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_DOMAIN",
+        "SESSION_COOKIE_SAMESITE",
+    )
+}
+# The cookie as Django's session tests expect it (their assertions spell out ``sessionid``).
 SESSION_COOKIE_NAME = "sessionid"
 SESSION_COOKIE_SECURE = False
 SESSION_COOKIE_DOMAIN = None
