@@ -8,14 +8,17 @@ limits are those documented, not one per worker.
 
 import secrets
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
 
 import pytest
 
 from tests.fixtures.mail import SmtpServer
 from tests.fixtures.servers import (
+    CSRF_FIELD,
     PID_ACCESS_LOG,
     AppServer,
     Browser,
+    HeldRequest,
     manage,
     production_env,
     workers_serving,
@@ -48,6 +51,22 @@ def ask(server, address, client_address):
     assert response.status_code == 302 and response.headers["Location"] == FORM + "sent/"
 
 
+def held_ask(server, address, client_address):
+    """``ask``, sent but for its last line (see ``HeldRequest``)."""
+    with Browser() as browser:
+        token = CSRF_FIELD.search(browser.get(server, FORM).text).group(1)
+        cookies = "; ".join(f"{c.name}={c.value}" for c in browser.client.cookies.jar)
+    headers = {
+        "Cookie": cookies,
+        "Origin": server.public_url,
+        "Referer": server.public_url + FORM,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Forwarded-For": client_address,
+    }
+    body = urlencode({"csrfmiddlewaretoken": token, "email": address}).encode()
+    return HeldRequest(server, "POST", FORM, headers, body)
+
+
 def at_once(calls):
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         for future in [pool.submit(call, *args) for call, *args in calls]:
@@ -69,8 +88,11 @@ def test_two_workers_without_redis_send_n_mails_for_n_plus_one_requests(each_dat
             GUNICORN_CMD_ARGS=PID_ACCESS_LOG,
         )
         with AppServer(env, workers=2) as server:
-            # One address, asked for from ten clients at once.
-            at_once([(ask, server, address, f"{network}.{n + 1}") for n in range(REQUESTS)])
+            # One address, asked for from ten clients: one request keeps a worker
+            # waiting while the other serves nine at once, then it is served.
+            held = held_ask(server, address, f"{network}.100")
+            at_once([(ask, server, address, f"{network}.{n + 1}") for n in range(REQUESTS - 1)])
+            assert held.finish() == 302
             # One client spraying ten addresses at once (no account: no mail either way).
             spray = [f"nobody{n}_{secrets.token_hex(2)}@example.org" for n in range(REQUESTS)]
             at_once([(ask, server, sprayed, f"{network}.200") for sprayed in spray])
