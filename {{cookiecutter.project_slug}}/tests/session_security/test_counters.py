@@ -70,7 +70,7 @@ def test_with_a_redis_cache_url_the_counts_are_in_redis(settings, redis_url):
 
 @pytest.mark.django_db
 def test_a_database_error_reaches_the_caller_and_spares_its_transaction():
-    """The caller decides (no reset mail; DBSC refreshes go on); its own work goes on."""
+    """The caller decides what a failure means; its own work goes on."""
     table = connection.ops.quote_name(RateCounter._meta.db_table)
     with connection.cursor() as cursor:  # the table missing: rolled back with the test
         cursor.execute(f"ALTER TABLE {table} RENAME TO gone_counters")
