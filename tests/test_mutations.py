@@ -265,6 +265,28 @@ MUTANTS = [
         ),
     ),
     Mutant(
+        "without Redis, every process shares the rate counts",
+        "session_security/counters.py",
+        "    return database_hit(key, window, now)\n",
+        "    return cache_hit(key, window)  # each process's own memory\n",
+        (
+            "tests/accounts/test_password_reset_workers.py::test_two_workers_without_redis_send_n_mails_for_n_plus_one_requests",
+        ),
+    ),
+    Mutant(
+        "a rate count in the database is one atomic statement",
+        "session_security/counters.py",
+        "    return execute(connection, sql, params)  # autocommit: the statement is its own transaction\n",
+        "    row = RateCounter.objects.filter(pk=key, window_ends_at__gt=now).first()  # read\n"
+        "    count = row.count + 1 if row else 1  # then write, as DatabaseCache.incr does\n"
+        "    ends = row.window_ends_at if row else now + datetime.timedelta(seconds=window)\n"
+        '    RateCounter.objects.update_or_create(pk=key, defaults={"count": count, "window_ends_at": ends})\n'
+        "    return count\n",
+        (
+            "tests/session_security/test_counters.py::test_processes_hitting_one_key_at_once_get_every_count_once",
+        ),
+    ),
+    Mutant(
         "usernames are unique regardless of case, in the database",
         "accounts/migrations/0002_username_case_insensitive.py",
         'django.db.models.functions.text.Lower("username"),',

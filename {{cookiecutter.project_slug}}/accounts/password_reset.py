@@ -24,19 +24,23 @@ def throttled(request, address):
     """Count it: ``"client"``/``"address"`` over a limit; counters down: no mail either."""
     try:
         return _throttled(request, address)
-    except Exception:  # any cache backend's connection error
+    except Exception:  # the cache's or the database's error
         log.warning("password-reset counters unavailable", exc_info=True)
         return "store_unavailable"
 
 
 def _throttled(request, address):
     window = settings.PASSWORD_RESET_WINDOW
-    client = state_of(request).ip or "unknown"
-    if counters.hit(f"{KEY_PREFIX}:client:{client}", window) > settings.PASSWORD_RESET_CLIENT_LIMIT:
+    state = state_of(request)
+    client = state.ip or "unknown"
+    if (
+        counters.hit(f"{KEY_PREFIX}:client:{client}", window, state.now)
+        > settings.PASSWORD_RESET_CLIENT_LIMIT
+    ):
         return "client"
     target = audit.key_hash(normalise_address(address))
     if (
-        counters.hit(f"{KEY_PREFIX}:address:{target}", window)
+        counters.hit(f"{KEY_PREFIX}:address:{target}", window, state.now)
         > settings.PASSWORD_RESET_ADDRESS_LIMIT
     ):
         return "address"

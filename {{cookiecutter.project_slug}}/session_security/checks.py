@@ -180,3 +180,32 @@ def check_csp(app_configs, **kwargs):
             id="session_security.W007",
         )
     ]
+
+
+# The counters' one-statement upsert reads its count back with RETURNING.
+SQLITE_FOR_COUNTERS = (3, 35)
+
+
+@register(Tags.compatibility)
+def check_counter_store(app_configs, **kwargs):
+    import sqlite3
+
+    from django.db import connections, router
+
+    from session_security.models import RateCounter
+
+    if is_shared_cache(settings.CACHES["default"]["BACKEND"]):
+        return []  # the counters live in Redis
+    if connections[router.db_for_write(RateCounter)].vendor != "sqlite":
+        return []
+    if sqlite3.sqlite_version_info >= SQLITE_FOR_COUNTERS:
+        return []
+    return [
+        Error(
+            "The rate-limit counters need SQLite 3.35 or newer; Python links "
+            f"{sqlite3.sqlite_version}: every password reset would be refused as if its "
+            "counters were down.",
+            hint="Use a Python built against a newer SQLite, PostgreSQL, or set CACHE_URL.",
+            id="session_security.E005",
+        )
+    ]

@@ -84,3 +84,14 @@ class Session(AbstractBaseSession):
         from session_security.storage.db import SessionStore  # imports this module
 
         return SessionStore
+
+
+class RateCounter(models.Model):
+    """One rate-limit count of the database store (``counters.py``), when no Redis holds them."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField()
+    window_ends_at = models.DateTimeField(db_index=True, help_text="When the count starts anew.")
+
+    def __str__(self):
+        return f"{self.key}: {self.count} until {self.window_ends_at:%H:%M:%S}"

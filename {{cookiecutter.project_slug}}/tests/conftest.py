@@ -104,7 +104,8 @@ def use_engine(settings, name, cache_url):
 
 @pytest.fixture(autouse=True)
 def empty_default_cache():
-    """Counters kept in the per-process default cache (rate limits) start at zero."""
+    """Rate-limit counts in the default cache (when a test puts it on Redis) start at zero;
+    those in the database go with each test's transaction."""
     caches["default"].clear()
 
 

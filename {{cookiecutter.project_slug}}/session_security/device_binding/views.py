@@ -100,8 +100,8 @@ def over_limit(request, session_id):
         (f"dbsc:refresh-ip:{state.ip}:{minute}", REFRESH_LIMIT_PER_ADDRESS),
     )
     try:
-        return any(counters.hit(key, 90) > limit for key, limit in limits)
-    except Exception:  # noqa: BLE001 - a cache outage must not block refreshes
+        return any(counters.hit(key, 90, state.now) > limit for key, limit in limits)
+    except Exception:  # noqa: BLE001 - a counter outage must not block refreshes
         return False
 
 

@@ -13,7 +13,9 @@ import logging
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 
+from session_security.models import RateCounter
 from session_security.storage.engines import fail_fast_options
 from tests.conftest import PASSWORD, HttpsClient
 from tests.fixtures.mail import SmtpServer
@@ -157,6 +159,17 @@ def test_without_its_counters_no_reset_mail_is_sent(alice, settings, caplog):
             "OPTIONS": fail_fast_options(),
         },
     }
+    ask(HttpsClient(REMOTE_ADDR=HERE), "alice@example.org")
+    assert not mail.outbox
+    assert "limit=store_unavailable" in throttled_lines(caplog)[0]
+
+
+def test_without_its_database_counters_no_reset_mail_is_sent(alice, caplog):
+    """No Redis and the counters' table unusable: nothing is sent either."""
+    caplog.set_level(logging.INFO, logger="session_security.audit")
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    with connection.cursor() as cursor:  # rolled back with the test
+        cursor.execute(f"ALTER TABLE {table} RENAME TO gone_counters")
     ask(HttpsClient(REMOTE_ADDR=HERE), "alice@example.org")
     assert not mail.outbox
     assert "limit=store_unavailable" in throttled_lines(caplog)[0]

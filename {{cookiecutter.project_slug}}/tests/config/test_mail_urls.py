@@ -21,6 +21,18 @@ from tests.fixtures.servers import PROJECT_DIR, AppServer, Browser, production_e
 # Sets up what it tests itself (mail settings; the servers run the db engine).
 pytestmark = [pytest.mark.services, pytest.mark.standalone]
 
+# Every server here counts resets in the one database they share: delivery, not
+# throttling, is tested, so the limits are lifted (throttling has its own tests).
+UNTHROTTLED = {
+    "DJANGO_PASSWORD_RESET_ADDRESS_LIMIT": "1000",
+    "DJANGO_PASSWORD_RESET_CLIENT_LIMIT": "1000",
+}
+
+
+@pytest.fixture
+def app_env(app_env):
+    return lambda engine, **overrides: app_env(engine, **UNTHROTTLED | overrides)
+
 
 def request_reset(env, address):
     """Ask for a reset on a server started with ``env``; returns its log."""

@@ -7,6 +7,9 @@ from django.core.cache.backends.redis import RedisCache
 from session_security.checks import is_session_security_middleware
 from session_security.storage.engines import ENGINES, SESSION_CACHE_ALIAS
 
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
+REDIS = "django.core.cache.backends.redis.RedisCache"
+
 # Model checks ask the database whether it supports JSON fields.
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +50,21 @@ def test_each_check_fires(settings, changes, expected):
     for name, value in changes.items():
         setattr(settings, name, value)
     assert expected in ids()
+
+
+def test_counters_on_a_sqlite_too_old_for_them_are_an_error(settings, monkeypatch):
+    """An old SQLite cannot be installed here: its version number is what changes."""
+    import sqlite3
+
+    from django.db import connection
+
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": LOCMEM}}
+    assert "session_security.E005" not in ids(deploy=False)
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 34, 1))
+    on_sqlite = connection.vendor == "sqlite"
+    assert ("session_security.E005" in ids(deploy=False)) is on_sqlite
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": REDIS}}
+    assert "session_security.E005" not in ids(deploy=False)  # the counters are in Redis
 
 
 def test_django_session_middleware_instead_of_ours_is_an_error(settings):

@@ -1,4 +1,4 @@
-"""Delete expired stored sessions and ended registry rows (schedule it daily).
+"""Delete expired stored sessions, ended registry rows and ended rate counts (run it daily).
 
 In short batches in primary-key order: one big ``DELETE`` would hold its row locks for seconds.
 """
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from session_security.models import SessionRecord
+from session_security.models import RateCounter, SessionRecord
 from session_security.registry import records
 
 BATCH_SIZE = 1000
@@ -47,7 +47,7 @@ def stored_session_model():
 
 
 class Command(BaseCommand):
-    help = "Delete expired sessions and registry rows, in short batches."
+    help = "Delete expired sessions, registry rows and rate counts, in short batches."
 
     def add_arguments(self, parser):
         parser.add_argument("--keep-days", type=int, default=0)
@@ -72,6 +72,8 @@ def clear_expired(model, keep_days=0, batch_size=BATCH_SIZE, write=lambda messag
     cutoff = now - datetime.timedelta(days=keep_days)
     over = SessionRecord.objects.filter(Q(ended_at__lte=cutoff) | Q(expires_at__lte=cutoff))
     write(report("ended or expired session record(s)", *delete_in_batches(over, batch_size)))
+    ended = RateCounter.objects.filter(window_ends_at__lte=now)
+    write(report("ended rate count(s)", *delete_in_batches(ended, batch_size)))
 
 
 def report(what, rows, batches, longest):
