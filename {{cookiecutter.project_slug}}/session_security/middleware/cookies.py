@@ -13,6 +13,7 @@ from session_security import signed_out
 def protect(request, response):
     """Headers and cookie deletion, before the save; returns whether to save."""
     session, state = request.session, request.session_security
+    accessed = session.accessed  # before the reads below, which would set it (as Django does)
     if state.grace:
         # The previous key may be a replayed cookie: it neither writes nor learns the new key.
         session.modified = False
@@ -23,7 +24,7 @@ def protect(request, response):
     if state.cookie_deleted:
         signed_out.tell(request, response)  # why, for the login page it is sent to
     save = needs_save(request, response)
-    if session.accessed or state.cookie_deleted or save:
+    if accessed or state.cookie_deleted or save:
         patch_vary_headers(response, ("Cookie",))
     return save
 
