@@ -422,6 +422,79 @@ MUTANTS = [
             "tests/config/test_database_pool.py::test_under_uvicorn_the_pool_reuses_connections_where_each_request_opened_one",
         ),
     ),
+    Mutant(
+        "the joined read converts columns as the ORM does",
+        "session_security/storage/joined_read.py",
+        "        row = compiled.converted(row, connection)\n",
+        "        row = list(row)\n",
+        (
+            "tests/session_security/storage/test_joined_read_differential.py::test_differential_joined_session_read_matches_select_related",
+        ),
+    ),
+    Mutant(
+        "the joined read leaves a missing related row out, as select_related does",
+        "session_security/storage/joined_read.py",
+        "if values[node.pk_index] is not None:",
+        "if True:",
+        (
+            "tests/session_security/storage/test_joined_read_differential.py::test_differential_joined_session_read_matches_select_related",
+        ),
+    ),
+    Mutant(
+        "verify serves an inactive user anonymously, as get_user does",
+        "session_security/middleware/authentication.py",
+        "    if not backend.user_can_authenticate(user):",
+        "    if False:",
+        (
+            "tests/session_security/test_authentication_differential.py::test_differential_verify_matches_django_get_user",
+        ),
+    ),
+    Mutant(
+        "the session cookie carries Django's attributes (HttpOnly)",
+        "session_security/middleware/cookies.py",
+        "        httponly=settings.SESSION_COOKIE_HTTPONLY or None,\n",
+        "",
+        (
+            "tests/session_security/test_finish_differential.py::test_differential_finish_matches_django_process_response",
+        ),
+    ),
+    Mutant(
+        "a page that never read the session does not vary on Cookie, as in Django",
+        "session_security/middleware/cookies.py",
+        "    if accessed or state.cookie_deleted or save:",
+        "    if session.accessed or state.cookie_deleted or save:",
+        (
+            "tests/session_security/test_finish_differential.py::test_differential_finish_matches_django_process_response",
+        ),
+    ),
+    Mutant(
+        "the unverified record id is read from compressed session data too",
+        "session_security/storage/base.py",
+        'signing.b64_decode(payload.removeprefix(".").encode())',
+        "signing.b64_decode(payload.encode())",
+        (
+            "tests/session_security/storage/test_signing_differential.py::test_differential_unverified_record_id_reads_what_signing_loads_verifies",
+        ),
+    ),
+    Mutant(
+        "the bound cookie's age is the one signing enforces",
+        "session_security/device_binding/protocol.py",
+        'value.rsplit(":", 2)[1]',
+        'value.rsplit(":", 2)[2]',
+        (
+            "tests/session_security/device_binding/test_cookie_age_differential.py::test_differential_bound_cookie_age_is_the_age_signing_enforces",
+        ),
+    ),
+    Mutant(
+        "the Sentinel pool uses the URL's database, as master_for does",
+        "scale_out/sentinel.py",
+        '                db=target["db"],\n',
+        "",
+        (
+            "tests/scale_out/test_sentinel_differential.py::test_differential_sentinel_pool_has_the_options_master_for_gives",
+        ),
+        bake="scale_out",
+    ),
 ]
 
 # The bakes the mutants break: name -> (the bake's cache key, its answers).

@@ -11,7 +11,6 @@ in a value that is not Django's format.
 from importlib import import_module
 
 import pytest
-from django.conf import settings
 from django.contrib.sessions.serializers import JSONSerializer
 from django.core import signing
 
@@ -36,7 +35,9 @@ DATA = [
 @pytest.mark.parametrize("key", KEYS)
 def test_differential_unverified_record_id_reads_what_signing_loads_verifies(key, salt, compress):
     for data in DATA:
-        value = signing.dumps(data, key=key, salt=salt, serializer=JSONSerializer, compress=compress)
+        value = signing.dumps(
+            data, key=key, salt=salt, serializer=JSONSerializer, compress=compress
+        )
         if compress and "pad" in data:
             assert value.startswith(".")  # zlib'd: the hand parse must inflate it
         loaded = signing.loads(value, key=key, salt=salt, serializer=JSONSerializer)
