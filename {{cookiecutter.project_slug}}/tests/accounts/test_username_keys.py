@@ -97,7 +97,8 @@ def test_on_sqlite_and_postgresql_the_second_is_refused_and_signs_in_as_the_firs
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_names_usernames_sharing_a_key_instead_of_failing_obscurely():
-    before, after = ("accounts", "0002_username_case_insensitive"), ("accounts", "0003_username_key")
+    before = ("accounts", "0002_username_case_insensitive")
+    after = ("accounts", "0003_username_key")
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes("accounts")
     executor.migrate([before])
