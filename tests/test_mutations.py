@@ -296,7 +296,7 @@ MUTANTS = [
         ),
     ),
     Mutant(
-        "the username key folds case beyond ASCII (ß is ss)",
+        "the username key case-folds beyond ASCII (not lower())",
         "accounts/usernames.py",
         ".casefold()",
         ".lower()",
