@@ -251,8 +251,8 @@ MUTANTS = [
     Mutant(
         "throttling folds the username's case",
         "accounts/throttling.py",
-        ".casefold()",
-        "",
+        "return username_key(username)[:USERNAME_LENGTH]",
+        "return str(username)[:USERNAME_LENGTH]",
         ("tests/accounts/test_throttling.py",),
     ),
     Mutant(
@@ -288,18 +288,27 @@ MUTANTS = [
     ),
     Mutant(
         "usernames are unique regardless of case, in the database",
-        "accounts/migrations/0002_username_case_insensitive.py",
-        'django.db.models.functions.text.Lower("username"),',
-        'models.F("username"),',
+        "accounts/migrations/0003_username_key.py",
+        'fields=("username_key",),',
+        'fields=("username_key", "id"),',
         (
             "tests/accounts/test_usernames.py::test_the_manager_and_the_database_refuse_a_look_alike",
         ),
     ),
     Mutant(
+        "the username key case-folds beyond ASCII (not lower())",
+        "accounts/usernames.py",
+        ".casefold()",
+        ".lower()",
+        (
+            "tests/accounts/test_username_keys.py::test_the_second_of_a_pair_is_refused_by_the_form_and_the_database",
+        ),
+    ),
+    Mutant(
         "sign-in takes any case of the name",
         "accounts/models.py",
-        ".get(same_username(username))",
-        ".get(username=username)",
+        "return self.get(username_key=username_key(username))",
+        "return self.get(username=username)",
         ("tests/accounts/test_usernames.py::test_sign_in_with_any_case_of_the_name",),
     ),
     Mutant(

@@ -159,3 +159,35 @@ def test_baked_ci_reports_a_project_behind_its_template_without_failing(baked):
     assert tolerant, script
     pyproject = (baked / "pyproject.toml").read_text()
     assert '"cruft>=' in pyproject, "the step's `uv run cruft` needs cruft in the dev group"
+
+
+def test_baked_ci_tries_the_next_django_weekly_without_failing_the_build(baked):
+    """A scheduled workflow of its own runs the suite on the newest Django, pre-releases included.
+
+    Its own file and triggers: the push and pull-request build neither waits
+    for it nor fails with it. Its bound is ``pyproject.toml``'s with the upper
+    limit dropped; the lock is not touched, and ``--no-sync`` keeps uv from
+    putting the locked Django back before the tests.
+    """
+    workflows = baked / ".github" / "workflows"
+    workflow = yaml.safe_load((workflows / "next-django.yml").read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert set(triggers) == {"schedule", "workflow_dispatch"}, triggers
+    assert triggers["schedule"][0]["cron"]
+    (job,) = workflow["jobs"].values()
+    assert {"postgres", "redis"} <= service_images(job), service_images(job)
+    assert job.get("continue-on-error") in (None, True)
+
+    pinned = re.search(r'"(django>=[\d.]+),<[\d.]+"', (baked / "pyproject.toml").read_text())
+    assert pinned, "pyproject.toml has no django>=X,<Y bound"
+    assert job["env"]["NEXT_DJANGO"] == pinned[1], "the job's bound is not the project's, widened"
+    lines = [line for step in job["steps"] for line in run_lines(step)]
+    install = 'uv pip install --prerelease=allow --upgrade-package django "$NEXT_DJANGO"'
+    assert "uv sync --locked" in lines and install in lines, lines
+    command = readme_test_command((baked / "README.md").read_text())
+    assert command.replace("uv run", "uv run --no-sync", 1) in lines, lines
+
+    main = (workflows / "ci.yml").read_text()
+    assert "next-django" not in main and "prerelease" not in main  # not needed, not widened
+    assert "next-django.yml" in (baked / "README.md").read_text()
+    assert "## The next Django" in (baked / "docs" / "development.md").read_text()

@@ -1,7 +1,6 @@
 """Login throttling (ASVS 6.3.1): the address, username and 429 page django-axes is given."""
 
 import math
-import unicodedata
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -10,6 +9,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from accounts.usernames import username_key
 from session_security.state import state_of
 
 # The width of django-axes' username column; case folding can lengthen a
@@ -23,9 +23,8 @@ def client_ip_address(request):
 
 
 def normalise(username):
-    """The form a username is counted under: NFKC, case-folded, stripped."""
-    username = unicodedata.normalize("NFKC", str(username))
-    return username.casefold().strip()[:USERNAME_LENGTH]
+    """The form a username is counted under: its key, as sign-in finds it (NFKC, case-folded)."""
+    return username_key(username)[:USERNAME_LENGTH]
 
 
 def normalised_username(request, credentials=None):
