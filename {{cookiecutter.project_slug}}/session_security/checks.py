@@ -235,7 +235,7 @@ def check_compiled_reads(app_configs, **kwargs):
             "sign-in works, each signed-in request costs more CPU.",
             hint="Django changed its compiler: run the layer's tests, update joined_read.py."
             if "SESSION_JOINED_READ" not in reason
-            else "Remove SESSION_JOINED_READ (it is for benchmarks).",
+            else "Remove SESSION_JOINED_READ: 'orm' only serves to measure the compiled join.",
             id="session_security.W009",
         )
     ]
