@@ -319,6 +319,15 @@ MUTANTS = [
         ("tests/session_security/test_django_contract.py::test_django_session_tests_pass[db]",),
     ),
     Mutant(
+        "a changed compiler shape falls back to the ORM, not to an error",
+        "session_security/storage/joined_read.py",
+        "            Fallback.turn_on(self, error)\n            return row\n",
+        "            raise\n",
+        (
+            "tests/session_security/storage/test_compiled_read_fallback.py::test_sign_in_and_signed_in_requests_work_through_the_orm",
+        ),
+    ),
+    Mutant(
         "no raw session keys in the audit log",
         "session_security/audit.py",
         '"session": key_hash(session_key)',

@@ -209,3 +209,33 @@ def check_counter_store(app_configs, **kwargs):
             id="session_security.E005",
         )
     ]
+
+
+@register(Tags.compatibility)
+def check_compiled_reads(app_configs, **kwargs):
+    """The per-request reads compile against this Django (no query), or say why they cannot."""
+    from importlib import import_module
+
+    from session_security.registry import records  # noqa: F401 (makes its read)
+    from session_security.storage.joined_read import JoinedRead
+    from session_security.storage.orm_read import compiled_off
+
+    import_module(settings.SESSION_ENGINE)  # the engine's own read, if it has one
+    reason = compiled_off()
+    for read in JoinedRead.every if reason is None else ():
+        try:
+            read.probe()
+        except Exception as error:  # noqa: BLE001 - whatever it is, the reads fall back to the ORM
+            reason = f"{read.model.__name__}: {type(error).__name__}: {error}"
+    if reason is None:
+        return []
+    return [
+        Warning(
+            f"The session layer reads through the ORM, not its compiled join ({reason}): "
+            "sign-in works, each signed-in request costs more CPU.",
+            hint="Django changed its compiler: run the layer's tests, update joined_read.py."
+            if "SESSION_JOINED_READ" not in reason
+            else "Remove SESSION_JOINED_READ: 'orm' only serves to measure the compiled join.",
+            id="session_security.W009",
+        )
+    ]

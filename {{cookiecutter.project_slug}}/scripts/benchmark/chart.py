@@ -9,16 +9,17 @@ lowest to the highest ratio of single rounds, to show how noisy the run was.
 
 from PIL import Image, ImageDraw, ImageFont
 
-from scripts.benchmark.setups import SETUPS, STOCK
+from scripts.benchmark.report import setups_of
+from scripts.benchmark.setups import STOCK
 
-COLOURS = {"project": (37, 99, 235), "save_every": (234, 138, 12)}
+COLOURS = {"project": (37, 99, 235), "save_every": (234, 138, 12), "orm_read": (22, 163, 74)}
 INK, GRID, PAPER, WHISKER = (30, 30, 30), (215, 215, 215), (255, 255, 255), (90, 90, 90)
 WIDTH, LEFT, RIGHT, TOP, BAR, GAP = 1000, 170, 60, 110, 26, 26
 
 
 def draw(document, path):
     engines = list(document["engines"])
-    shown = [setup for setup in SETUPS if setup.key != STOCK]
+    shown = [setup for setup in setups_of(document) if setup.key != STOCK]
     ratios = [
         ratio
         for engine in engines

@@ -11,7 +11,7 @@ from scripts.benchmark.counts import RedisCounter, SqlCounter
 from scripts.benchmark.progress import Progress
 from scripts.benchmark.servers import KINDS
 from scripts.benchmark.services import MissingTool, Services
-from scripts.benchmark.setups import ENGINES, MIGRATED_BY, REDIS_ENGINES, SETUPS, environment
+from scripts.benchmark.setups import ENGINES, MIGRATED_BY, REDIS_ENGINES, chosen, environment
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Plan:
     workers: int = 2
     server: str = "gunicorn"
     pool: str = "off"
+    orm_read: bool = False
 
 
 # Options that override the plan's defaults (and --quick's).
@@ -70,6 +71,7 @@ def parse(argv):
     add("--workers", type=positive, help="app server worker processes (2)")
     add("--server", choices=KINDS, help="gunicorn (WSGI, default) or uvicorn (ASGI)")
     add("--pool", choices=("on", "off"), help="psycopg's pool (DJANGO_DB_POOL): on under uvicorn")
+    add("--orm-read", action="store_true", help="also this project reading through the ORM")
     add("--quick", action="store_true", help="one engine, one short round: proves the tool works")
     add("--database-url", help="an existing PostgreSQL database (it gets migrated, and users)")
     add("--redis-url", help="an existing Redis to use instead of starting one")
@@ -86,6 +88,7 @@ def parse(argv):
     for name in OVERRIDES:
         if getattr(args, name) is not None:
             setattr(plan, name, getattr(args, name))
+    plan.orm_read = args.orm_read
     if args.pool is None:  # each entry point's default on PostgreSQL
         plan.pool = "on" if plan.server == "uvicorn" else "off"
     return args, plan
@@ -105,7 +108,7 @@ def measure(args, plan, services, progress):
     load.require_wrk()  # before anything starts
     progress.step("starting PostgreSQL and Redis, migrating the benchmark database")
     stores = start_stores(args, plan, services)
-    names = [name for setup in SETUPS for name in run.usernames(setup, plan.users)]
+    names = [name for setup in chosen(plan) for name in run.usernames(setup, plan.users)]
     database.prepare(environment(MIGRATED_BY, "db", database_url=stores.database), names)
     raw = {
         engine: run.engine_run(engine, plan, stores, progress, services.root)
@@ -118,7 +121,7 @@ def measure(args, plan, services, progress):
     return {
         "plan": asdict(plan),
         "machine": machine.describe(facts, redis_version, plan.server, plan.pool),
-        "setups": [asdict(setup) for setup in SETUPS],
+        "setups": [asdict(setup) for setup in chosen(plan)],
         "engines": report.summarize(raw),
         "sql_unavailable": stores.sql.unavailable,
     }

@@ -11,7 +11,7 @@ per request and do not depend on the machine.
 import json
 import statistics
 
-from scripts.benchmark.setups import SETUPS, STOCK
+from scripts.benchmark.setups import STOCK, Setup
 
 
 def summarize(raw):
@@ -42,6 +42,10 @@ def summarize(raw):
             figures["vs_stock_rounds"] = [round(mine / theirs, 3) for mine, theirs in paired]
         engines[engine] = summary
     return engines
+
+
+def setups_of(document):
+    return [Setup(**setup) for setup in document["setups"]]
 
 
 def number(value, digits=2):
@@ -97,7 +101,7 @@ def table(document):
     ]
     details = []
     for engine, setups in document["engines"].items():
-        for i, setup in enumerate(SETUPS):
+        for i, setup in enumerate(setups_of(document)):
             figures = setups[setup.key]
             lines.append(row(cells(engine if i == 0 else "", setup, figures)))
             counts = figures["counts"]
@@ -129,7 +133,7 @@ def markdown(document):
     headings = [heading for heading, _ in COLUMNS]
     lines = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
     for engine, setups in document["engines"].items():
-        for i, setup in enumerate(SETUPS):
+        for i, setup in enumerate(setups_of(document)):
             figures = cells(engine if i == 0 else "", setup, setups[setup.key])
             lines.append("| " + " | ".join(figures) + " |")
     return "\n".join([*lines, "", machine_line(document)])

@@ -15,7 +15,7 @@ from contextlib import ExitStack
 
 from scripts.benchmark import client, counts, load
 from scripts.benchmark.servers import AppServer
-from scripts.benchmark.setups import SETUPS, environment
+from scripts.benchmark.setups import chosen, environment
 
 
 def usernames(setup, n):
@@ -32,7 +32,7 @@ def sign_in_all(address, names):
 def start_servers(engine, plan, stores, log_dir, stack):
     """One app server per setup, stopped when ``stack`` closes; ``{setup key: server}``."""
     servers = {}
-    for setup in SETUPS:
+    for setup in chosen(plan):
         env = environment(
             setup, engine, database_url=stores.database, redis_url=stores.redis,
             server=plan.server, pool=plan.pool,
@@ -61,17 +61,18 @@ def timed(server, cookies, seconds, plan, progress):
 
 def engine_run(engine, plan, stores, progress, log_dir):
     """Every setup's rounds and counts for ``engine``; returns ``{setup key: result}``."""
-    results = {setup.key: {"rounds": []} for setup in SETUPS}
+    setups = chosen(plan)
+    results = {setup.key: {"rounds": []} for setup in setups}
     with ExitStack() as stack:
-        progress.step(f"{engine}: starting {len(SETUPS)} {plan.server} servers")
+        progress.step(f"{engine}: starting {len(setups)} {plan.server} servers")
         servers = start_servers(engine, plan, stores, log_dir, stack)
         users = {}
-        for setup in SETUPS:
+        for setup in setups:
             progress.step(f"{engine}: signing in {plan.users} users on {setup.label}")
             users[setup.key] = sign_in_all(servers[setup.key].address, usernames(setup, plan.users))
 
         redis = stores.redis_counter if stores.uses_redis(engine) else None
-        for setup in SETUPS:
+        for setup in setups:
             server, people = servers[setup.key], users[setup.key]
             if plan.warmup:
                 progress.step(f"{engine}: warming up {setup.label}", seconds=plan.warmup)
@@ -84,7 +85,7 @@ def engine_run(engine, plan, stores, progress, log_dir):
 
         for number in range(1, plan.rounds + 1):
             line = []
-            for setup in SETUPS:
+            for setup in setups:
                 progress.step(f"{engine}: round {number}, {setup.label}", seconds=plan.seconds)
                 cookies = list(users[setup.key].values())
                 measured = timed(servers[setup.key], cookies, plan.seconds, plan, progress)

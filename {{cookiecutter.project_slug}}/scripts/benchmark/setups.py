@@ -7,6 +7,9 @@
    registry). See ``stock_settings.py``.
 3. ``save_every``: stock plus ``SESSION_SAVE_EVERY_REQUEST = True``, the
    usual advice for an idle timeout in Django (``save_every_settings.py``).
+4. ``orm_read``, with ``--orm-read`` only: this project with its per-request
+   reads through the ORM's ``select_related`` instead of its compiled join
+   (``orm_read_settings.py``): what the compiled join buys.
 
 Every server runs the production configuration: debug off, HTTPS enforced
 (reached as plain HTTP behind a proxy that sends ``X-Forwarded-Proto``, hence
@@ -36,10 +39,17 @@ SETUPS = (
     Setup("stock", "stock Django", "scripts.benchmark.stock_settings"),
     Setup("save_every", "stock + save every request", "scripts.benchmark.save_every_settings"),
 )
+ORM_READ = Setup("orm_read", "this project, ORM read", "scripts.benchmark.orm_read_settings")
 STOCK = "stock"
 # The database is migrated with the stock settings: the project's apps plus
 # Django's own sessions, so every table any setup uses.
 MIGRATED_BY = next(setup for setup in SETUPS if setup.key == STOCK)
+
+
+def chosen(plan):
+    """The setups ``plan`` runs: the three, and the ORM read if asked."""
+    return SETUPS + ((ORM_READ,) if plan.orm_read else ())
+
 
 ENGINES = ("db", "cache", "cached_db", "signed_cookies")
 REDIS_ENGINES = ("cache", "cached_db")

@@ -36,7 +36,8 @@ def stock_middleware(project):
     return stock
 
 
-# Django's own table of stored sessions (``django_session``), for its db engines.
-INSTALLED_APPS = [*PROJECT_APPS, "django.contrib.sessions"]
+# Django's own table of stored sessions (``django_session``), for its db engines
+# (the project installs the app too, for ``clearsessions``: then once).
+INSTALLED_APPS = list(dict.fromkeys([*PROJECT_APPS, "django.contrib.sessions"]))
 MIDDLEWARE = stock_middleware(PROJECT_MIDDLEWARE)
 SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_ENGINE_NAME}"

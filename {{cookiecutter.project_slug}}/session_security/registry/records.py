@@ -1,6 +1,7 @@
 """Writes to and reads from the registry; a write takes its request's ``now`` (one clock)."""
 
 import datetime
+import uuid
 
 from django.conf import settings
 
@@ -79,7 +80,9 @@ def record_and_its_relations():
 
 
 # The per-request read: the row by primary key and its user, in one query.
-lookup = JoinedRead(SessionRecord, record_and_its_relations, ["id"])
+lookup = JoinedRead(
+    SessionRecord, record_and_its_relations, ["id"], example=lambda: (uuid.UUID(int=0),)
+)
 
 
 def read(session, record_id):

@@ -14,7 +14,12 @@ def record_and_its_relations():
 
 
 # The session by key, unexpired, with its registry row and what is read with it.
-read_session = JoinedRead(Session, record_and_its_relations, ["session_key", "expire_date__gt"])
+read_session = JoinedRead(
+    Session,
+    record_and_its_relations,
+    ["session_key", "expire_date__gt"],
+    example=lambda: ("", timezone.now()),
+)
 
 
 class JoinedRecordMixin:

@@ -1,12 +1,15 @@
 """The per-request reads: a row and its related rows in one query, compiled once per database.
 
 The ORM would compile the join on every call, which costs more than running it.
+Should Django's compiler change shape, the reads fall back to the ORM (``orm_read``).
 """
 
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
+
+from session_security.storage.orm_read import Fallback, compiled_off, orm_read
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,13 @@ def on_connection(method):
 class JoinedRead:
     """``model`` filtered by ``lookups``, with ``related()``'s paths joined (called at compile)."""
 
-    def __init__(self, model, related, lookups):
+    every = []  # each read made, for the system check that compiles them (``probe``)
+
+    def __init__(self, model, related, lookups, example):
         self.model, self.related, self.lookups = model, related, tuple(lookups)
+        self.example = example  # values of the lookups' types, to compile without a request
         self.compiled = {}  # by ``database(connection)``
+        JoinedRead.every.append(self)
 
     @staticmethod
     def database(connection):
@@ -70,6 +77,8 @@ class JoinedRead:
         sql, params = compiler.as_sql()
         columns = [expression for expression, _, _ in compiler.select]
         nodes = tuple(self.nodes(compiler.klass_info, columns))
+        if sum(len(node.attnames) for node in nodes) != len(columns):
+            raise RuntimeError(f"unexpected extra columns in {sql}")
         if list(params) != self.prepared(connection, values):
             raise RuntimeError(f"unexpected parameters in {sql}: {params}")
         compiled = Compiled(sql, self.converters(compiler, columns), nodes)
@@ -128,8 +137,25 @@ class JoinedRead:
         pairs = zip(self.fields, values, strict=True)
         return [field.get_db_prep_value(value, connection) for field, value in pairs]
 
+    def probe(self):
+        """Compile as a request would, on the read's database, without a query."""
+        return self.compile(connections[router.db_for_read(self.model)], self.example())
+
     def __call__(self, *values):
         """The first model's instance (its related ones cached on it), or ``None``."""
+        if compiled_off():
+            return orm_read(self.model, self.related(), self.lookups, values)
+        try:
+            return self.read(values)
+        except DatabaseError:
+            raise
+        except Exception as error:  # noqa: BLE001 - not the shape it was written for: the ORM reads
+            # If the ORM fails too, its error stands: no shape changed, and the fast path stays on.
+            row = orm_read(self.model, self.related(), self.lookups, values)
+            Fallback.turn_on(self, error)
+            return row
+
+    def read(self, values):
         connection = connections[router.db_for_read(self.model)]
         compiled = self.compiled.get(self.database(connection))
         compiled = compiled or self.compile(connection, values)
