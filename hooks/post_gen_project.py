@@ -25,6 +25,7 @@ PROJECT = Path.cwd()
 DATABASE = "{{ cookiecutter.database }}"
 SLUG = "{{ cookiecutter.project_slug }}"
 DEVICE_BOUND = "{{ cookiecutter.session_device_bound }}"
+SIGN_IN_ALERTS = "{{ cookiecutter.sign_in_alerts }}"
 SCALE_OUT = "{{ cookiecutter.scale_out }}"
 BENCHMARK = "{{ cookiecutter.benchmark }}"
 
@@ -165,6 +166,15 @@ def remove_device_binding():
     )
 
 
+def remove_sign_in_alerts():
+    """Sign-in alerts: the recognition, the mail, the link's page, their tests and document."""
+    remove(
+        "session_security/sign_in_alerts",
+        "tests/session_security/sign_in_alerts",
+        "docs/sign-in-alerts.md",
+    )
+
+
 def remove_scale_out():
     """Sentinel, the read replica and its router, the drills, their servers and documents."""
     remove("scale_out", "notices", "tests/scale_out", "docs/scaling-out.md")
@@ -224,6 +234,8 @@ def main():
         remove_postgresql_tests()
     if DEVICE_BOUND == "no":
         remove_device_binding()
+    if SIGN_IN_ALERTS == "no":
+        remove_sign_in_alerts()
     if SCALE_OUT == "no":
         remove_scale_out()
     if BENCHMARK == "no":

@@ -35,6 +35,7 @@ SLUG_DIR = "{{cookiecutter.project_slug}}"
 VENV_ANSWERS = {
     "database": "postgresql",
     "session_device_bound": "yes",
+    "sign_in_alerts": "yes",
     "scale_out": "yes",
     "benchmark": "yes",
 }

@@ -35,6 +35,7 @@ BAD_CHOICES = {
     "session_bind_ip": "strict",
     "session_bind_user_agent": "on",
     "session_device_bound": "true",
+    "sign_in_alerts": "yes please",
     "scale_out": "y",
     "benchmark": "on",
     "database": "mysql",

@@ -22,7 +22,11 @@ VARIANTS = {
     "cached_db": {"session_engine": "cached_db"},
     # The minimal bake: no optional capability (the session middleware itself,
     # not device binding's subclass of it).
-    "signed_cookies": {"session_engine": "signed_cookies", "session_device_bound": "no"},
+    "signed_cookies": {
+        "session_engine": "signed_cookies",
+        "session_device_bound": "no",
+        "sign_in_alerts": "no",
+    },
     # The full bake, closest to production.
     "postgresql": {"database": "postgresql", "scale_out": "yes", "benchmark": "yes"},
     # Every non-default policy answer at once, so no code path is only ever

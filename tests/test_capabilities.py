@@ -40,6 +40,11 @@ CAPABILITIES = [
         ),
     ),
     Capability(
+        "sign_in_alerts",
+        ("session_security/sign_in_alerts", "tests/session_security/sign_in_alerts"),
+        ("sign_in_alert", "sign-in alert", "known_browser", "new_browser", "new browser"),
+    ),
+    Capability(
         "scale_out",
         ("scale_out", "notices", "tests/scale_out"),
         ("sentinel", "scale_out", "replica_url", "read replica", "notices", "replicarouter"),

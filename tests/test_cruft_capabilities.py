@@ -43,6 +43,7 @@ WIRING = {
     "config/urls.py",
     ".github/workflows/ci.yml",
     "accounts/templates/accounts/sessions.html",
+    "accounts/views.py",
 }
 
 

@@ -513,6 +513,112 @@ MUTANTS = [
         ),
         bake="scale_out",
     ),
+    Mutant(
+        "sign-in alert: only a new browser mails, not the first",
+        "session_security/sign_in_alerts/recognition.py",
+        '    return "first" if first else "new"\n',
+        '    return "new"\n',
+        (
+            "tests/session_security/sign_in_alerts/test_alerts.py::test_the_first_sign_in_of_an_account_sends_nothing",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: a known browser is known per account",
+        "session_security/sign_in_alerts/recognition.py",
+        'f"{user.pk}:{browser}"',
+        'f"{browser}"',
+        (
+            "tests/session_security/sign_in_alerts/test_alerts.py::test_a_browser_known_to_one_account_is_new_to_another",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: a forged browser cookie is no browser",
+        "session_security/sign_in_alerts/recognition.py",
+        "        return signing.Signer(salt=COOKIE_SALT).unsign(value)\n",
+        "        return value.rsplit(':', 1)[0]\n",
+        (
+            "tests/session_security/sign_in_alerts/test_alerts.py::test_clearing_cookies_or_forging_the_cookie_makes_the_browser_new",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: mails are throttled per account",
+        "session_security/sign_in_alerts/mail.py",
+        "    if number > ALERT_LIMIT + 1:\n",
+        "    if number > ALERT_LIMIT + 100:\n",
+        (
+            "tests/session_security/sign_in_alerts/test_alerts.py::test_a_burst_sends_the_limit_then_one_summary",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: the mail leaves after the response",
+        "session_security/sign_in_alerts/middleware.py",
+        "response._resource_closers.append(lambda: mail.send_later(message))",
+        "mail.send(message)",
+        (
+            "tests/session_security/sign_in_alerts/test_servers.py::test_a_failing_mail_server_delays_no_sign_in",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: a GET of the link ends nothing",
+        "session_security/sign_in_alerts/views.py",
+        '    if request.method == "GET":\n',
+        '    if request.method == "HEAD":\n',
+        (
+            "tests/session_security/sign_in_alerts/test_links.py::test_a_get_of_the_link_ends_nothing",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: the link ends only its session",
+        "session_security/sign_in_alerts/views.py",
+        "    revocation.end_session(record, REASON, state.now)\n",
+        "    revocation.end_other_sessions(record.user, None, REASON, state.now)\n",
+        (
+            "tests/session_security/sign_in_alerts/test_links.py::test_the_button_ends_that_session_only_and_works_once",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: the link works once",
+        "session_security/sign_in_alerts/views.py",
+        "    if alert.link_used_at is not None:\n",
+        "    if False:\n",
+        (
+            "tests/session_security/sign_in_alerts/test_links.py::test_the_button_ends_that_session_only_and_works_once",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: a link of an ended session says so",
+        "session_security/sign_in_alerts/views.py",
+        "    if not SessionRecord.objects.active(state.now).filter(pk=record.pk).exists():\n",
+        "    if False:\n",
+        (
+            "tests/session_security/sign_in_alerts/test_links.py::test_a_link_for_an_ended_session_says_so",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: the link is signed with its own salt",
+        "session_security/sign_in_alerts/links.py",
+        "        data = signing.loads(token, salt=SALT, max_age=settings.SESSION_COOKIE_AGE)\n",
+        "        data = signing.loads(token, max_age=settings.SESSION_COOKIE_AGE)\n",
+        ("tests/session_security/sign_in_alerts/test_links.py::test_an_altered_link_is_refused",),
+    ),
+    Mutant(
+        "sign-in alert: the link expires with the session",
+        "session_security/sign_in_alerts/links.py",
+        "salt=SALT, max_age=settings.SESSION_COOKIE_AGE)",
+        "salt=SALT)",
+        (
+            "tests/session_security/sign_in_alerts/test_links.py::test_a_link_expires_with_the_sessions_lifetime",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: the new browser cannot clear its own mark",
+        "session_security/sign_in_alerts/listing.py",
+        '        if row["new_browser"] and row["record"].pk != current:\n',
+        '        if row["new_browser"]:\n',
+        (
+            "tests/session_security/sign_in_alerts/test_list.py::test_the_list_marks_a_new_browsers_session_until_the_owner_has_seen_it",
+        ),
+    ),
 ]
 
 # The bakes the mutants break: name -> (the bake's cache key, its answers).

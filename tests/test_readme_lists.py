@@ -57,11 +57,16 @@ def code_spans(text):
 # The bakes whose documents are checked: name -> answers.
 BAKES = {
     "default": {},
-    "minimal": {"session_device_bound": "no", "scale_out": "no", "benchmark": "no"},
+    "minimal": {
+        "session_device_bound": "no",
+        "sign_in_alerts": "no",
+        "scale_out": "no",
+        "benchmark": "no",
+    },
     "full": VENV_ANSWERS,
 }
 # The packages whose modules the module map names, inside ``session_security/``.
-MAPPED_PACKAGES = ("", "storage", "registry", "middleware", "device_binding")
+MAPPED_PACKAGES = ("", "storage", "registry", "middleware", "device_binding", "sign_in_alerts")
 MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\((?P<target>[^)#\s]+)(?:#[^)]*)?\)")
 
 
@@ -99,6 +104,17 @@ def test_device_bindings_audit_events_are_in_its_document(project):
         assert not document.exists()
         return
     events = list_assigned(protocol, "EVENTS")
+    listed = documented(document, "Audit events")
+    assert events and [event for event in events if event not in listed] == []
+
+
+def test_sign_in_alerts_audit_events_are_in_its_document(project):
+    receivers = project / "session_security" / "sign_in_alerts" / "receivers.py"
+    document = project / "docs" / "sign-in-alerts.md"
+    if not receivers.parent.exists():
+        assert not document.exists()
+        return
+    events = list_assigned(receivers, "EVENTS")
     listed = documented(document, "Audit events")
     assert events and [event for event in events if event not in listed] == []
 

@@ -20,6 +20,9 @@ from session_security import signed_out
 from session_security.device_names import describe
 from session_security.models import SessionRecord
 from session_security.registry import records, revocation
+{%- if cookiecutter.sign_in_alerts == "yes" %}
+from session_security.sign_in_alerts import listing
+{%- endif %}
 from session_security.state import state_of
 
 # A fixed moment to measure durations from (no clock read to say "30 minutes").
@@ -119,6 +122,9 @@ def sessions(request):
     state = state_of(request)
     active = SessionRecord.objects.active(state.now).filter(user=request.user)
     active = active.select_related(*SessionRecord.read_with)  # one query for the list
+{%- if cookiecutter.sign_in_alerts == "yes" %}
+    active = listing.with_marks(active)
+{%- endif %}
     current = state.record_id
     rows = [
         {
@@ -129,6 +135,9 @@ def sessions(request):
         }
         for record in active.order_by("-last_seen_at")
     ]
+{%- if cookiecutter.sign_in_alerts == "yes" %}
+    listing.mark(rows, current, state.now)
+{%- endif %}
     return render(request, "accounts/sessions.html", {"rows": rows})
 
 

@@ -73,6 +73,10 @@ INSTALLED_APPS = [
     # Device-bound sessions (DBSC): the key each bound session is tied to.
     "session_security.device_binding",
 {%- endif %}
+{%- if cookiecutter.sign_in_alerts == "yes" %}
+    # Sign-in alerts: the browsers each account knows, sessions from new ones.
+    "session_security.sign_in_alerts",
+{%- endif %}
     "accounts",
 {%- if cookiecutter.scale_out == "yes" %}
     # The one ordinary model: read from the replica when there is one.
@@ -103,6 +107,10 @@ MIDDLEWARE = [
     # Django's, taking the user the session layer already read and verified.
     "session_security.middleware.authentication.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+{%- if cookiecutter.sign_in_alerts == "yes" %}
+    # A sign-in from a new browser: its cookie on the response, the owner's mail after it.
+    "session_security.sign_in_alerts.middleware.SignInAlertMiddleware",
+{%- endif %}
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: a refused sign-in becomes the lockout page, headers and all.
     "axes.middleware.AxesMiddleware",

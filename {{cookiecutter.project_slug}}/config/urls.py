@@ -9,6 +9,9 @@ urlpatterns = [
 {%- if cookiecutter.session_device_bound == "yes" %}
     path("dbsc/", include("session_security.device_binding.urls")),
 {%- endif %}
+{%- if cookiecutter.sign_in_alerts == "yes" %}
+    path("accounts/sign-in-alert/", include("session_security.sign_in_alerts.urls")),
+{%- endif %}
 {%- if cookiecutter.scale_out == "yes" %}
     path("notices/", include("notices.urls")),
 {%- endif %}
