@@ -52,7 +52,8 @@ def press(client, link):
     return client.post(link, {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="https://testserver")
 
 
-def test_the_button_ends_that_session_only_and_works_once(owner):
+def test_the_button_ends_that_session_only_and_works_once(owner, engine):
+    """On every engine, signed cookies included: the registry ends it."""
     laptop, intruder, link = alerted()
     phone = signed_in(browser(address="198.51.100.77"))
     owner_elsewhere = browser()  # signed out: the owner may be locked out
