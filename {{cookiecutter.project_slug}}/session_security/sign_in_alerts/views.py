@@ -27,7 +27,9 @@ def page(request, outcome, record=None, status=200):
     context = {"outcome": outcome, "record": record}
     if record is not None:
         context["device"] = describe(record.user_agent)
-    return render(request, "sign_in_alerts/end.html", context, status=status)
+    response = render(request, "sign_in_alerts/end.html", context, status=status)
+    response["Referrer-Policy"] = "no-referrer"  # the link's token stays out of other requests
+    return response
 
 
 def find(token):

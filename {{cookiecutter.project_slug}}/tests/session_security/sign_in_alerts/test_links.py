@@ -40,7 +40,7 @@ def test_a_get_of_the_link_ends_nothing(owner):
         assert page.status_code == 200 and 'id="end-sign-in"' in page.text
     assert "198.51.100.9" in page.text and "Firefox 140 on Windows" in page.text
     assert signed_in_still(intruder) and signed_in_still(laptop)
-    assert "no-store" in page["Cache-Control"]
+    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
 
 
 def press(client, link):
