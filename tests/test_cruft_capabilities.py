@@ -153,6 +153,37 @@ def test_device_binding_switched_off_later_leaves_only_its_table(
         run_checked([baked_python, "manage.py", *command], cwd=project, env=env, timeout=300)
 
 
+def test_sign_in_alerts_switched_off_later_leave_only_their_tables(
+    cookies, template_repo, baked_python, cruft, tmp_path
+):
+    """Its document says what stays behind (two tables) and how to drop them: both hold."""
+    repo, _ = template_repo
+    project = committed_project(cookies, repo, {"sign_in_alerts": "yes"})
+    database = tmp_path / "db.sqlite3"
+    env = activated(
+        production_env(project) | {"DATABASE_URL": f"sqlite:///{database}"}, baked_python
+    )
+    migrate(baked_python, project, database)
+    document = (project / "docs" / "sign-in-alerts.md").read_text()
+    drop = re.search(r"```sql\n(?P<sql>.*?)```", document, re.DOTALL)["sql"]
+    left = {"sign_in_alerts_knownbrowser", "sign_in_alerts_newbrowsersignin"}
+
+    switch(cruft, project, "sign_in_alerts", "no")
+
+    folders = BY_QUESTION["sign_in_alerts"].folders
+    assert not any((project / folder).exists() for folder in folders)
+    assert not (project / "docs" / "sign-in-alerts.md").exists()
+    for command in (["check"], ["migrate"], ["makemigrations", "--check", "--dry-run"]):
+        run_checked([baked_python, "manage.py", *command], cwd=project, env=env, timeout=300)
+    with sqlite3.connect(database) as connection:
+        assert tables(connection) >= left  # what the document said stays
+        connection.executescript(drop)
+        assert not tables(connection) & left
+    stale = ["remove_stale_contenttypes", "--include-stale-apps", "--no-input"]
+    for command in (stale, ["migrate"], ["check"]):
+        run_checked([baked_python, "manage.py", *command], cwd=project, env=env, timeout=300)
+
+
 def tables(connection):
     rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
     return {name for (name,) in rows}
