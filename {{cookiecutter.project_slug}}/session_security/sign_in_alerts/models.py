@@ -12,6 +12,9 @@ class KnownBrowser(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="known_browsers"
     )
     first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(
+        db_index=True, help_text="Its last sign-in; unseen for its cookie's lifetime: forgotten."
+    )
 
     def __str__(self):
         return f"a browser of {self.user_id} since {self.first_seen_at:%Y-%m-%d}"

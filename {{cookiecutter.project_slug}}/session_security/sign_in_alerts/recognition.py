@@ -6,6 +6,7 @@ hash of (user, browser id): one browser's cookie is a different row for every
 account, and clearing cookies makes the browser new again (docs/sign-in-alerts.md).
 """
 
+import datetime
 import secrets
 
 from django.core import signing
@@ -60,12 +61,19 @@ def digest(user, browser):
 def recognise(user, browser, now):
     """``"known"``, ``"first"`` (the account's first browser) or ``"new"``; learns it."""
     key = digest(user, browser)
-    if KnownBrowser.objects.filter(digest=key).exists():
+    if KnownBrowser.objects.filter(digest=key).update(last_seen_at=now):
         return "known"
     first = not KnownBrowser.objects.filter(user=user).exists()
     try:
         with transaction.atomic():
-            KnownBrowser.objects.create(digest=key, user=user, first_seen_at=now)
+            KnownBrowser.objects.create(digest=key, user=user, first_seen_at=now, last_seen_at=now)
     except IntegrityError:  # the same new browser signing in twice at once: one mail
         return "known"
     return "first" if first else "new"
+
+
+def forgotten(now):
+    """Browsers unseen for the cookie's lifetime: their cookie is gone, they would be new."""
+    return KnownBrowser.objects.filter(
+        last_seen_at__lte=now - datetime.timedelta(seconds=COOKIE_AGE)
+    )

@@ -1,4 +1,8 @@
 """Delete expired stored sessions, ended registry rows and ended rate counts (run it daily).
+{%- if cookiecutter.sign_in_alerts == "yes" %}
+
+And the known browsers of sign-in alerts unseen for their cookie's lifetime.
+{%- endif %}
 
 In short batches in primary-key order: one big ``DELETE`` would hold its row locks for seconds.
 """
@@ -15,6 +19,9 @@ from django.utils import timezone
 
 from session_security.models import RateCounter, SessionRecord
 from session_security.registry import records
+{%- if cookiecutter.sign_in_alerts == "yes" %}
+from session_security.sign_in_alerts import recognition
+{%- endif %}
 
 BATCH_SIZE = 1000
 
@@ -74,6 +81,10 @@ def clear_expired(model, keep_days=0, batch_size=BATCH_SIZE, write=lambda messag
     write(report("ended or expired session record(s)", *delete_in_batches(over, batch_size)))
     ended = RateCounter.objects.filter(window_ends_at__lte=now)
     write(report("ended rate count(s)", *delete_in_batches(ended, batch_size)))
+{%- if cookiecutter.sign_in_alerts == "yes" %}
+    forgotten = recognition.forgotten(now)
+    write(report("forgotten browser(s)", *delete_in_batches(forgotten, batch_size)))
+{%- endif %}
 
 
 def report(what, rows, batches, longest):

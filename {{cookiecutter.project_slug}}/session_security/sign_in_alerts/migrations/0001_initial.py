@@ -49,6 +49,13 @@ class Migration(migrations.Migration):
                 ("digest", models.CharField(max_length=64, primary_key=True, serialize=False)),
                 ("first_seen_at", models.DateTimeField()),
                 (
+                    "last_seen_at",
+                    models.DateTimeField(
+                        db_index=True,
+                        help_text="Its last sign-in; unseen for its cookie's lifetime: forgotten.",
+                    ),
+                ),
+                (
                     "user",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,

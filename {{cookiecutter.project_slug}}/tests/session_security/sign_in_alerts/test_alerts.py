@@ -1,10 +1,16 @@
 """Which sign-ins send a mail, to whom, and how many: recognition and the throttle."""
 
+import datetime
+import io
+
 import pytest
 from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
 
 from session_security.sign_in_alerts import mail as alert_mail
 from session_security.sign_in_alerts import recognition
+from session_security.sign_in_alerts.models import KnownBrowser
 from tests.conftest import PASSWORD
 from tests.session_security.sign_in_alerts.helpers import (
     browser,
@@ -72,6 +78,21 @@ def test_the_browser_cookie_is_host_only_secure_and_carries_no_session(owner):
     assert int(cookie["max-age"]) == recognition.COOKIE_AGE
     session_key = client.cookies["__Host-sessionid"].value
     assert session_key not in cookie.value and "alice" not in cookie.value
+
+
+def test_a_browser_unseen_for_its_cookies_lifetime_is_forgotten(owner):
+    laptop, phone = signed_in(browser()), signed_in(browser())
+    long_ago = timezone.now() - datetime.timedelta(seconds=recognition.COOKIE_AGE + 60)
+    KnownBrowser.objects.update(last_seen_at=long_ago)
+    phone.post("/accounts/logout/")
+    signed_in(phone)  # seen again: kept
+    out = io.StringIO()
+    call_command("clear_expired_sessions", stdout=out)
+    assert "Deleted 1 forgotten browser(s)" in out.getvalue()
+    assert KnownBrowser.objects.count() == 1
+    laptop.post("/accounts/logout/")
+    signed_in(laptop)  # forgotten: new again
+    assert len(mails()) == 2
 
 
 def test_a_burst_sends_the_limit_then_one_summary(owner):
