@@ -619,6 +619,58 @@ MUTANTS = [
             "tests/session_security/sign_in_alerts/test_list.py::test_the_list_marks_a_new_browsers_session_until_the_owner_has_seen_it",
         ),
     ),
+    Mutant(
+        "sign-in alert: the sign-out keeps the browser known",
+        "session_security/sign_in_alerts/middleware.py",
+        "                kept.carry(request, response)\n",
+        "                pass\n",
+        (
+            "tests/session_security/sign_in_alerts/test_sign_out.py::test_signing_out_keeps_the_browser_known",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: the sign-out's pass works once",
+        "session_security/sign_in_alerts/kept.py",
+        "MAX_AGE * 2, state.now) != 1:",
+        "MAX_AGE * 2, state.now) < 1:",
+        (
+            "tests/session_security/sign_in_alerts/test_sign_out.py::test_the_pass_works_once_and_only_to_this_site",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: the sign-out's pass redirects only within the site",
+        "session_security/sign_in_alerts/views.py",
+        'HttpResponseRedirect(following if kept.local(following) else "/")',
+        "HttpResponseRedirect(following)",
+        (
+            "tests/session_security/sign_in_alerts/test_sign_out.py::test_the_pass_works_once_and_only_to_this_site",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: the sign-out's pass lasts a minute",
+        "session_security/sign_in_alerts/kept.py",
+        "salt=SALT, max_age=MAX_AGE)",
+        "salt=SALT)",
+        ("tests/session_security/sign_in_alerts/test_sign_out.py::test_the_pass_lasts_a_minute",),
+    ),
+    Mutant(
+        "sign-in alert: the sign-out's pass is taken from its own address only",
+        "session_security/sign_in_alerts/kept.py",
+        "    if ip != state.ip:\n",
+        "    if False:\n",
+        (
+            "tests/session_security/sign_in_alerts/test_sign_out.py::test_the_pass_is_taken_only_from_its_address_in_its_own_redirect",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: the sign-out's pass is taken in a same-origin navigation only",
+        "session_security/sign_in_alerts/kept.py",
+        '    if request.headers.get("Sec-Fetch-Site") != "same-origin":\n',
+        "    if False:\n",
+        (
+            "tests/session_security/sign_in_alerts/test_sign_out.py::test_the_pass_is_taken_only_from_its_address_in_its_own_redirect",
+        ),
+    ),
 ]
 
 # The bakes the mutants break: name -> (the bake's cache key, its answers).

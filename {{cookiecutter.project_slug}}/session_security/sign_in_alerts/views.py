@@ -8,6 +8,7 @@ user, works once and expires with that session's absolute lifetime.
 import logging
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -16,7 +17,7 @@ from session_security.audit import log_event
 from session_security.device_names import describe
 from session_security.models import SessionRecord
 from session_security.registry import revocation
-from session_security.sign_in_alerts import links
+from session_security.sign_in_alerts import kept, links, recognition
 from session_security.sign_in_alerts.models import NewBrowserSignIn
 from session_security.state import state_of
 
@@ -68,3 +69,15 @@ def end(request, token):
     revocation.end_session(record, REASON, state.now)
     log_event("sign_in_alert_link_used", record=record.pk, user=record.user_id, ip=state.ip)
     return page(request, "ended", record)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def keep(request):
+    """After a sign-out: this browser's id again (``kept.py``), then where it was going."""
+    following = request.GET.get("next", "")
+    response = HttpResponseRedirect(following if kept.local(following) else "/")
+    browser = kept.restore(request, request.GET.get("pass", ""))
+    if browser:
+        recognition.set_cookie(response, browser)
+    return response
