@@ -620,6 +620,40 @@ MUTANTS = [
         ),
     ),
     Mutant(
+        "sign-in alert: the link's signature is checked",
+        "session_security/sign_in_alerts/links.py",
+        "        data = signing.loads(token, salt=SALT, max_age=settings.SESSION_COOKIE_AGE)\n",
+        '        data = __import__("json").loads(signing.b64_decode(token.split(":")[0].encode()))\n',
+        ("tests/session_security/sign_in_alerts/test_links.py::test_an_altered_link_is_refused",),
+    ),
+    Mutant(
+        "sign-in alert: the link's user must own its session",
+        "session_security/sign_in_alerts/views.py",
+        "record_id=record_id, record__user_id=user_id",
+        "record_id=record_id",
+        (
+            "tests/session_security/sign_in_alerts/test_links.py::test_a_signed_link_naming_another_session_or_user_is_refused",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: the link names its one session",
+        "session_security/sign_in_alerts/views.py",
+        "record_id=record_id, record__user_id=user_id",
+        "record__user_id=user_id",
+        (
+            "tests/session_security/sign_in_alerts/test_links.py::test_a_signed_link_naming_another_session_or_user_is_refused",
+        ),
+    ),
+    Mutant(
+        "sign-in alert: a stalled mail server holds the thread for MAIL_TIMEOUT at most",
+        "session_security/sign_in_alerts/mail.py",
+        "            connection.timeout = MAIL_TIMEOUT\n",
+        "            pass\n",
+        (
+            "tests/session_security/sign_in_alerts/test_alerts.py::test_a_stalling_mail_server_holds_the_thread_for_mail_timeout_at_most",
+        ),
+    ),
+    Mutant(
         "sign-in alert: the sign-out keeps the browser known",
         "session_security/sign_in_alerts/middleware.py",
         "                kept.carry(request, response)\n",

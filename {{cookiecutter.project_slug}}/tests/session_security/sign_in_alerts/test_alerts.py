@@ -2,9 +2,12 @@
 
 import datetime
 import io
+import socket
+import time
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -123,3 +126,19 @@ def test_a_failing_mailer_fails_no_sign_in(owner, settings):
     client = signed_in(browser())
     assert client.get("/").status_code == 200
     assert mails() == []
+
+
+def test_a_stalling_mail_server_holds_the_thread_for_mail_timeout_at_most(monkeypatch, settings):
+    """No ``timeout`` in the mail URL: the thread still gives up after ``MAIL_TIMEOUT``."""
+    monkeypatch.setattr(alert_mail, "MAIL_TIMEOUT", 1)
+    with socket.create_server(("127.0.0.1", 0)) as stalling:  # accepts, never answers
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": stalling.getsockname()[1]},
+            }
+        }
+        started = time.monotonic()
+        thread = alert_mail.send_later(EmailMessage("s", "b", "a@example.org", ["b@example.org"]))
+        thread.join(5)
+        assert not thread.is_alive() and time.monotonic() - started < 5

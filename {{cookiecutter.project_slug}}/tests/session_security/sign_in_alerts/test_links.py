@@ -109,6 +109,20 @@ def test_an_altered_link_is_refused(owner, django_user_model):
     assert signed_in_still(intruder) and signed_in_still(laptop)
 
 
+def test_a_signed_link_naming_another_session_or_user_is_refused(owner, django_user_model):
+    """Even signed with the link's own key: its session must have the alert, of its user."""
+    laptop, intruder, link = alerted()
+    other = django_user_model.objects.create_user(username="bob", email="bob@example.org")
+    laptop_record = SessionRecord.objects.filter(user=owner).order_by("created_at").first()
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    data = signing.loads(token, salt=links.SALT)
+    for changes in ({"r": str(laptop_record.pk)}, {"u": other.pk}):
+        signed = signing.dumps(data | changes, salt=links.SALT, compress=False)
+        page = browser().get(link.replace(token, signed))
+        assert page.status_code == 404 and 'id="link-invalid"' in page.text, changes
+    assert signed_in_still(intruder) and signed_in_still(laptop)
+
+
 def test_a_link_for_an_ended_session_says_so(owner):
     _, intruder, link = alerted()
     intruder.post("/accounts/logout/")
