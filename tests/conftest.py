@@ -20,6 +20,7 @@ import shutil
 import string
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -269,15 +270,51 @@ def run_checked(command, *, report_lines=None, **kwargs):
     ``report_lines`` keeps the report to the end of each stream: a failing
     test suite prints thousands of lines, and its summary comes last.
     """
-    result = run_stopping_gently(command, **kwargs)
+    return checked(run_stopping_gently(command, **kwargs), kwargs.get("cwd"), report_lines)
+
+
+def checked(result, cwd, report_lines=None):
+    """``result`` of a command run in ``cwd``; if it failed, fail the test with its output."""
     if result.returncode != 0:
         pytest.fail(
-            f"{' '.join(map(str, command))} exited {result.returncode} in {kwargs.get('cwd')}\n"
+            f"{' '.join(map(str, result.args))} exited {result.returncode} in {cwd}\n"
             f"stdout:\n{tail(result.stdout, report_lines)}\n"
             f"stderr:\n{tail(result.stderr, report_lines)}",
             pytrace=False,
         )
     return result
+
+
+# Slow commands run side by side (``ahead``): a baked suite or a mutant's tests
+# wait on servers, sockets and sleeps as much as they compute, so two at a time
+# on two cores take little more than one. TEMPLATE_TEST_JOBS=1 runs them one by one.
+JOBS = int(os.environ.get("TEMPLATE_TEST_JOBS") or os.cpu_count() or 1)
+
+
+@pytest.fixture(scope="session")
+def ahead():
+    """``ahead(key, function)``: start ``function`` now (``JOBS`` at a time), once per key;
+    its future. Tests of one parametrized family start all of theirs at the first,
+    then each waits for its own."""
+    pool = ThreadPoolExecutor(max_workers=JOBS)
+    futures = {}
+
+    def start(key, function):
+        if key not in futures:
+            futures[key] = pool.submit(function)
+        return futures[key]
+
+    yield start
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def selected(request, test_name, parameter):
+    """The values of ``parameter`` of the selected tests named ``test_name``, in order."""
+    return [
+        item.callspec.params[parameter]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == test_name and hasattr(item, "callspec")
+    ]
 
 
 @pytest.fixture(scope="session")

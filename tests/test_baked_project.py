@@ -11,7 +11,15 @@ them, ``-m "not baked"`` leaves them out (they take minutes, not seconds).
 import sys
 
 import pytest
-from conftest import activated, clean_environment, production_env, run_checked
+from conftest import (
+    activated,
+    checked,
+    clean_environment,
+    production_env,
+    run_checked,
+    run_stopping_gently,
+    selected,
+)
 
 pytestmark = pytest.mark.baked
 
@@ -117,20 +125,27 @@ def test_no_missing_migrations(project, baked_python):
     assert "No changes detected" in result.stdout
 
 
+def suite_run(variant, project, baked_python):
+    """A function running ``variant``'s baked suite in ``project``: its completed process."""
+    command = [baked_python, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
+    command += suite_selection(variant)
+    env = activated(clean_environment(), baked_python)
+    return lambda: run_stopping_gently(command, cwd=project, env=env, timeout=1800)
+
+
 @pytest.mark.parametrize("variant", SUITE_VARIANTS)
-def test_baked_test_suite_passes(variant, baked_projects, baked_python):
+def test_baked_test_suite_passes(variant, baked_projects, baked_python, ahead, request):
     """The baked project's own tests, as its README runs them, in the shared venv
     (less what ``suite_selection`` leaves to other variants).
 
     The environment is cleaned of anything that steers Django, so the suite
     relies on its own test settings (and starts its own Redis/PostgreSQL).
+    The first of these tests starts every selected variant's suite (``ahead``:
+    two at a time on two cores); each then waits for its own.
     """
-    project = baked_projects(variant, VARIANTS[variant])
-    result = run(
-        [baked_python, "-m", "pytest", "-p", "no:cacheprovider", "-q", *suite_selection(variant)],
-        project,
-        activated(clean_environment(), baked_python),
-        timeout=1800,
-        report_lines=150,
-    )
+    futures = {}
+    for name in selected(request, "test_baked_test_suite_passes", "variant"):
+        project = baked_projects(name, VARIANTS[name])
+        futures[name] = ahead(("suite", name), suite_run(name, project, baked_python))
+    result = checked(futures[variant].result(), baked_projects(variant, VARIANTS[variant]), 150)
     assert " passed" in result.stdout.splitlines()[-1]

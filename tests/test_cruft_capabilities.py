@@ -42,6 +42,7 @@ WIRING = {
     "config/settings.py",
     "config/urls.py",
     ".github/workflows/ci.yml",
+    ".github/workflows/next-django.yml",
     "accounts/templates/accounts/sessions.html",
     "accounts/views.py",
 }

@@ -14,11 +14,10 @@ with the READMEs.
 """
 
 import shutil
-import subprocess
 from dataclasses import dataclass
 
 import pytest
-from conftest import activated, clean_environment
+from conftest import activated, clean_environment, run_stopping_gently, selected
 
 pytestmark = pytest.mark.baked
 
@@ -714,23 +713,43 @@ BAKES = {
 }
 
 
+def mutant_run(mutant, source, project, baked_python):
+    """A function breaking ``mutant``'s protection in a copy of ``source`` at ``project``
+    and running its tests: their completed process, or None if the code is not there once."""
+
+    def run():
+        shutil.copytree(source, project)
+        target = project / mutant.path
+        code = target.read_text()
+        if code.count(mutant.original) != 1:
+            return None
+        target.write_text(code.replace(mutant.original, mutant.replacement))
+        return run_stopping_gently(
+            [baked_python, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-x", *mutant.tests],
+            cwd=project,
+            env=activated(clean_environment(), baked_python),
+            timeout=600,
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def mutants_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("mutants")
+
+
 @pytest.mark.parametrize("mutant", MUTANTS, ids=str)
-def test_no_mutant_survives(mutant, baked_projects, baked_python, tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(baked_projects(*BAKES[mutant.bake]), project)
-    target = project / mutant.path
-    code = target.read_text()
-    assert code.count(mutant.original) == 1, f"{mutant}: the code to break is not there once"
-    target.write_text(code.replace(mutant.original, mutant.replacement))
-    result = subprocess.run(
-        [baked_python, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-x", *mutant.tests],
-        cwd=project,
-        env=activated(clean_environment(), baked_python),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+def test_no_mutant_survives(mutant, baked_projects, baked_python, mutants_dir, ahead, request):
+    """The first of these tests starts every selected mutant's run (``ahead``); each then
+    waits for its own."""
+    futures = {}
+    for each in selected(request, "test_no_mutant_survives", "mutant"):
+        project = mutants_dir / f"mutant-{MUTANTS.index(each)}"
+        run = mutant_run(each, baked_projects(*BAKES[each.bake]), project, baked_python)
+        futures[each.name] = ahead(("mutant", each.name), run)
+    result = futures[mutant.name].result()
+    assert result is not None, f"{mutant}: the code to break is not there once"
     summary = result.stdout.strip().splitlines()[-1:] or [result.stderr[-500:]]
     assert result.returncode == 1, f"{mutant} survived: {summary}"
     assert " failed" in summary[0], summary

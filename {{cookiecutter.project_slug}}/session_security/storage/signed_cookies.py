@@ -31,6 +31,8 @@ class SessionStore(ClearExpiredMixin, signed_cookies.SessionStore):
             )
         except Exception:  # noqa: BLE001 - as Django: anything wrong is a new, empty session
             self.create()
+            # As the db store forgets a key it cannot find: an empty session, its cookie dropped.
+            self._session_key = None
         if cookie:
             self.unverified_record = unverified_record_id(cookie)
         return {}

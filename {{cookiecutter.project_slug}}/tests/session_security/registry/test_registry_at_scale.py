@@ -42,9 +42,9 @@ DAYS = 30
 MOMENT_SECONDS = 1.0
 
 LOAD_USERS = """
-INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name,
-                           email, is_staff, is_active, date_joined, session_epoch)
-SELECT '!', false, 'user' || g, '', '', '', false, true, now(), 0
+INSERT INTO accounts_user (password, is_superuser, username, username_key, first_name,
+                           last_name, email, is_staff, is_active, date_joined, session_epoch)
+SELECT '!', false, 'user' || g, 'user' || g, '', '', '', false, true, now(), 0
 FROM generate_series(1, %(users)s) AS g
 """
 # Sign-ins spread over DAYS days, each with a one-day lifetime; one in five

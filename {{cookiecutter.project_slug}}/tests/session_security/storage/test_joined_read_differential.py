@@ -67,21 +67,7 @@ def make_session(key, record_id):
         expire_date=NOW + datetime.timedelta(hours=2),
         record_id=record_id,
     )
-{% if cookiecutter.session_device_bound == "yes" %}
 
-def bind(record):
-    """A one-to-one read with the row: JSON (nested, unicode, floats, booleans) and a null date."""
-    from session_security.device_binding.models import DeviceKey
-
-    DeviceKey.objects.create(
-        record=record,
-        public_key={"kty": "EC", "crv": "P-256", "x": "é", "n": [1, 2.5, True, None]},
-        algorithm="ES256",
-        bound_at=NOW,
-        challenge="",
-        challenge_at=None,
-    )
-{% endif %}
 
 @pytest.fixture
 def rows(django_user_model):
@@ -93,9 +79,6 @@ def rows(django_user_model):
     gone = make_record(active, ip_address="192.0.2.7")
     gone_id = gone.pk
     gone.delete()  # no database constraint: the session outlives its row
-{%- if cookiecutter.session_device_bound == "yes" %}
-    bind(full)
-{%- endif %}
     cases = {
         "signed in": full.pk,
         "ended, inactive user, nothing optional": bare.pk,
