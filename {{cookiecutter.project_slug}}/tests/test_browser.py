@@ -63,7 +63,11 @@ def test_cookies_the_browser_keeps(production_server, context, page):
     assert f"{CSRF_COOKIE}=" in visible
 
     cookies = cookies_by_name(context)
-    assert set(cookies) == {SESSION_COOKIE, CSRF_COOKIE}
+    assert {SESSION_COOKIE, CSRF_COOKIE} <= set(cookies)
+    for name, cookie in cookies.items():  # a capability's own cookie is as locked down
+        assert name.startswith("__Host-") and cookie["secure"] is True, name
+        assert cookie["httpOnly"] is (name != CSRF_COOKIE), name
+        assert cookie["path"] == "/" and cookie["domain"] == "127.0.0.1", name
     for name, http_only in ((SESSION_COOKIE, True), (CSRF_COOKIE, False)):
         cookie = cookies[name]
         assert cookie["secure"] is True, name
