@@ -125,56 +125,39 @@ def test_a_capability_switched_on_later_arrives_whole(
     )
 
 
-def test_device_binding_switched_off_later_leaves_only_its_table(
-    cookies, template_repo, baked_python, cruft, tmp_path
+# Switched off later, a capability leaves its tables; the document named says how to drop them.
+SWITCHED_OFF = {
+    "session_device_bound": ("README.md", {"device_binding_devicekey"}),
+    "sign_in_alerts": (
+        "docs/sign-in-alerts.md",
+        {"sign_in_alerts_knownbrowser", "sign_in_alerts_newbrowsersignin"},
+    ),
+}
+
+
+@pytest.mark.parametrize("question", list(SWITCHED_OFF))
+def test_a_capability_switched_off_later_leaves_only_its_tables(
+    question, cookies, template_repo, baked_python, cruft, tmp_path
 ):
-    """The README says what stays behind (the table) and how to drop it: both hold."""
+    """Its document says what stays behind (its tables) and how to drop them: both hold."""
+    where, left = SWITCHED_OFF[question]
     repo, _ = template_repo
-    project = committed_project(cookies, repo, {"session_device_bound": "yes"})
+    project = committed_project(cookies, repo, {question: "yes"})
     database = tmp_path / "db.sqlite3"
     env = activated(
         production_env(project) | {"DATABASE_URL": f"sqlite:///{database}"}, baked_python
     )
     migrate(baked_python, project, database)
-    readme = (project / "README.md").read_text()
-    drop = re.search(r"```sql\n(?P<sql>.*?)```", readme, re.DOTALL)["sql"]
-    assert "DROP TABLE device_binding_devicekey;" in drop
-
-    switch(cruft, project, "session_device_bound", "no")
-
-    folders = BY_QUESTION["session_device_bound"].folders
-    assert not any((project / folder).exists() for folder in folders)
-    for command in (["check"], ["migrate"], ["makemigrations", "--check", "--dry-run"]):
-        run_checked([baked_python, "manage.py", *command], cwd=project, env=env, timeout=300)
-    with sqlite3.connect(database) as connection:
-        assert tables(connection) >= {"device_binding_devicekey"}  # what the README said stays
-        connection.executescript(drop)
-        assert "device_binding_devicekey" not in tables(connection)
-    stale = ["remove_stale_contenttypes", "--include-stale-apps", "--no-input"]
-    for command in (stale, ["migrate"], ["check"]):
-        run_checked([baked_python, "manage.py", *command], cwd=project, env=env, timeout=300)
-
-
-def test_sign_in_alerts_switched_off_later_leave_only_their_tables(
-    cookies, template_repo, baked_python, cruft, tmp_path
-):
-    """Its document says what stays behind (two tables) and how to drop them: both hold."""
-    repo, _ = template_repo
-    project = committed_project(cookies, repo, {"sign_in_alerts": "yes"})
-    database = tmp_path / "db.sqlite3"
-    env = activated(
-        production_env(project) | {"DATABASE_URL": f"sqlite:///{database}"}, baked_python
-    )
-    migrate(baked_python, project, database)
-    document = (project / "docs" / "sign-in-alerts.md").read_text()
+    document = (project / where).read_text()
     drop = re.search(r"```sql\n(?P<sql>.*?)```", document, re.DOTALL)["sql"]
-    left = {"sign_in_alerts_knownbrowser", "sign_in_alerts_newbrowsersignin"}
+    assert all(f"DROP TABLE {table};" in drop for table in left)
 
-    switch(cruft, project, "sign_in_alerts", "no")
+    switch(cruft, project, question, "no")
 
-    folders = BY_QUESTION["sign_in_alerts"].folders
+    folders = BY_QUESTION[question].folders
     assert not any((project / folder).exists() for folder in folders)
-    assert not (project / "docs" / "sign-in-alerts.md").exists()
+    if where != "README.md":  # the capability's own document goes with it
+        assert not (project / where).exists()
     for command in (["check"], ["migrate"], ["makemigrations", "--check", "--dry-run"]):
         run_checked([baked_python, "manage.py", *command], cwd=project, env=env, timeout=300)
     with sqlite3.connect(database) as connection:

@@ -97,24 +97,21 @@ def test_every_audit_event_is_in_the_audit_log_document(project):
     assert [event for event in events if event not in listed] == []
 
 
-def test_device_bindings_audit_events_are_in_its_document(project):
-    protocol = project / "session_security" / "device_binding" / "protocol.py"
-    document = project / "docs" / "device-bound-sessions.md"
-    if not protocol.parent.exists():
-        assert not document.exists()
-        return
-    events = list_assigned(protocol, "EVENTS")
-    listed = documented(document, "Audit events")
-    assert events and [event for event in events if event not in listed] == []
+# A capability's audit events: the module that lists them, the document that must.
+CAPABILITY_EVENTS = {
+    "device binding": ("session_security/device_binding/protocol.py", "device-bound-sessions.md"),
+    "sign-in alerts": ("session_security/sign_in_alerts/receivers.py", "sign-in-alerts.md"),
+}
 
 
-def test_sign_in_alerts_audit_events_are_in_its_document(project):
-    receivers = project / "session_security" / "sign_in_alerts" / "receivers.py"
-    document = project / "docs" / "sign-in-alerts.md"
-    if not receivers.parent.exists():
+@pytest.mark.parametrize("capability", list(CAPABILITY_EVENTS))
+def test_a_capabilitys_audit_events_are_in_its_document(project, capability):
+    module, document = CAPABILITY_EVENTS[capability]
+    module, document = project / module, project / "docs" / document
+    if not module.parent.exists():
         assert not document.exists()
         return
-    events = list_assigned(receivers, "EVENTS")
+    events = list_assigned(module, "EVENTS")
     listed = documented(document, "Audit events")
     assert events and [event for event in events if event not in listed] == []
 
