@@ -3,7 +3,8 @@
 The mail leaves from a thread once the response is sent: a mail server that
 refuses connections, or accepts one and then says nothing, delays no sign-in
 (the bound asserted: ``SIGN_IN_BOUND`` seconds, against a server stalling
-``STALL`` seconds per mail).
+``STALL`` seconds per mail). A burst from new browsers across two workers
+sends ``ALERT_LIMIT`` alerts and one summary.
 """
 
 import email
@@ -14,6 +15,7 @@ import time
 
 import pytest
 
+from session_security.sign_in_alerts.mail import ALERT_LIMIT
 from tests.fixtures.mail import SmtpServer
 from tests.fixtures.servers import CSRF_FIELD, AppServer, Browser, manage, production_env
 from tests.fixtures.services import free_port
@@ -84,6 +86,21 @@ def test_a_new_browser_mails_once_after_the_response_and_its_link_ends_it(app_da
             assert laptop.whoami(server) == owner
             time.sleep(0.5)
             assert len(smtp.messages) == 1, smtp.messages
+
+
+def test_a_burst_of_new_browsers_sends_the_limit_then_one_summary(app_database):
+    """20 new browsers against two gunicorn workers: the counters are shared, so 3 + 1 mails."""
+    owner = new_owner(app_database)
+    with SmtpServer() as smtp:
+        env = server_env(app_database, f"smtp://127.0.0.1:{smtp.port}?timeout=10")
+        with AppServer(env, workers=2) as server:
+            timed_sign_ins(server, owner, 1 + 20)  # the account's first browser, then 20 new
+            messages = wait_for(smtp.messages, ALERT_LIMIT + 1)
+            time.sleep(1)  # anything more would have arrived by now
+    subjects = [email.message_from_string(raw)["Subject"] for _, raw in messages]
+    assert subjects == ["New sign-in to your account"] * ALERT_LIMIT + [
+        "More new sign-ins to your account"
+    ], subjects
 
 
 class StallingServer:
