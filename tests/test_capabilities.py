@@ -8,10 +8,12 @@ migrations, which are the database's history. The words are each
 capability's own names, chosen so that nothing else uses them.
 """
 
+import importlib.util
 import itertools
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from conftest import activated, baked_path, clean_environment, production_env, run_checked
@@ -129,3 +131,12 @@ def test_every_combination_deploys_and_needs_no_migration(combination, baked_pyt
         timeout=120,
     )
     assert "No changes detected" in migrations.stdout
+
+
+def test_the_figures_bake_every_capability():
+    """``.ci/figures.py``'s minimal and full bakes answer every capability question."""
+    path = Path(__file__).resolve().parent.parent / ".ci" / "figures.py"
+    spec = importlib.util.spec_from_file_location("figures", path)
+    figures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(figures)
+    assert set(figures.CAPABILITIES) == {capability.question for capability in CAPABILITIES}
