@@ -26,6 +26,7 @@ DATABASE = "{{ cookiecutter.database }}"
 SLUG = "{{ cookiecutter.project_slug }}"
 DEVICE_BOUND = "{{ cookiecutter.session_device_bound }}"
 SIGN_IN_ALERTS = "{{ cookiecutter.sign_in_alerts }}"
+ALLAUTH = "{{ cookiecutter.allauth }}"
 SCALE_OUT = "{{ cookiecutter.scale_out }}"
 BENCHMARK = "{{ cookiecutter.benchmark }}"
 
@@ -175,6 +176,11 @@ def remove_sign_in_alerts():
     )
 
 
+def remove_allauth():
+    """django-allauth: its bridge to the session layer, pages, tests and document."""
+    remove("accounts/allauth_bridge", "tests/accounts/allauth_bridge", "docs/allauth.md")
+
+
 def remove_scale_out():
     """Sentinel, the read replica and its router, the drills, their servers and documents."""
     remove("scale_out", "notices", "tests/scale_out", "docs/scaling-out.md")
@@ -236,6 +242,8 @@ def main():
         remove_device_binding()
     if SIGN_IN_ALERTS == "no":
         remove_sign_in_alerts()
+    if ALLAUTH == "no":
+        remove_allauth()
     if SCALE_OUT == "no":
         remove_scale_out()
     if BENCHMARK == "no":

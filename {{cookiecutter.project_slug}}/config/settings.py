@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     # Sign-in alerts: the browsers each account knows, sessions from new ones.
     "session_security.sign_in_alerts",
 {%- endif %}
+{%- if cookiecutter.allauth == "yes" %}
+    # django-allauth on the session layer: before "accounts" and allauth, whose pages it restyles.
+    "accounts.allauth_bridge",
+{%- endif %}
     "accounts",
 {%- if cookiecutter.scale_out == "yes" %}
     # The one ordinary model: read from the replica when there is one.
@@ -84,6 +88,12 @@ INSTALLED_APPS = [
 {%- endif %}
     # Login throttling: failed sign-ins are counted in its tables.
     "axes",
+{%- if cookiecutter.allauth == "yes" %}
+    # Sign-up, email addresses, re-authentication; TOTP, recovery codes and passkeys.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+{%- endif %}
 ]
 
 MIDDLEWARE = [
@@ -107,6 +117,10 @@ MIDDLEWARE = [
     # Django's, taking the user the session layer already read and verified.
     "session_security.middleware.authentication.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+{%- if cookiecutter.allauth == "yes" %}
+    # allauth's: its pending sign-in steps and re-authentication redirects.
+    "allauth.account.middleware.AccountMiddleware",
+{%- endif %}
 {%- if cookiecutter.sign_in_alerts == "yes" %}
     # A sign-in from a new browser: its cookie on the response, the owner's mail after it.
     "session_security.sign_in_alerts.middleware.SignInAlertMiddleware",
@@ -360,6 +374,37 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_DISABLE_ACCESS_LOG = True
 # Masked in the stored form data and in axes' log lines (the password always is).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+{%- if cookiecutter.allauth == "yes" %}
+
+# --- Sign-up, email verification and MFA (django-allauth, docs/allauth.md) --
+
+ACCOUNT_ADAPTER = "accounts.allauth_bridge.adapter.AccountAdapter"
+# Anyone may create an account (false: only administrators make them).
+ACCOUNT_SIGNUP_OPEN = flag("DJANGO_SIGNUP_OPEN", default=True)
+# Accounts made in someone else's name: no session before the address is proven by its mail.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# ... then signed in by the link, only in the browser that signed up (its pending sign-in).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_LOGIN_METHODS = {"username"}
+# Account enumeration: sign-up and reset answer alike whether an address is known.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+# Links in mails: never http://.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# Changes made by someone else: a mail on each password or address change.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# One sudo mode: the layer's window (SESSION_REAUTH_WINDOW) decides on allauth's pages too, by
+# the adapter; allauth's own record of recent authentications never suffices alone.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+# One throttle: password guesses meet django-axes' lockout (429), not allauth's 200 page.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Second factors: an authenticator app, recovery codes, passkeys (phishing-resistant).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "{{ cookiecutter.project_name }}"
+{%- endif %}
 
 # --- Password-reset throttling (accounts/password_reset.py) -----------------
 

@@ -5,7 +5,15 @@ from accounts.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+{%- if cookiecutter.allauth == "yes" %}
+    # First: the sign-in page hands over to allauth's steps; the password change keeps the session.
+    path("accounts/", include("accounts.allauth_bridge.urls")),
+{%- endif %}
     path("accounts/", include("accounts.urls")),
+{%- if cookiecutter.allauth == "yes" %}
+    # Sign-up, email addresses, second factors, re-authentication (after the project's pages).
+    path("accounts/", include("allauth.urls")),
+{%- endif %}
 {%- if cookiecutter.session_device_bound == "yes" %}
     path("dbsc/", include("session_security.device_binding.urls")),
 {%- endif %}

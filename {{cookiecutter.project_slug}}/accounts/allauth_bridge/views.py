@@ -1,0 +1,24 @@
+"""The project's sign-in page, handing a right password over to allauth's next steps."""
+
+from allauth.account.internal.flows.login import perform_password_login
+from allauth.account.models import EmailAddress, Login
+
+from accounts import views
+
+
+def hand_over(request, user, redirect_url):
+    """allauth's steps after the password: the address's verification, then the second factor.
+
+    An account that signed up has an address and must have verified it; one an administrator
+    made (``createsuperuser``, the admin) may have none to verify.
+    """
+    verification = "mandatory" if EmailAddress.objects.filter(user=user).exists() else "none"
+    login = Login(user=user, email_verification=verification, redirect_url=redirect_url)
+    return perform_password_login(request, {"username": user.get_username()}, login)
+
+
+class LoginView(views.LoginView):
+    """The project's page and form (and lockout); signing in is allauth's flow from there."""
+
+    def form_valid(self, form):
+        return hand_over(self.request, form.get_user(), self.get_success_url())
