@@ -20,7 +20,7 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parent.parent
-CAPABILITIES = ("session_device_bound", "sign_in_alerts", "scale_out", "benchmark")
+CAPABILITIES = ("session_device_bound", "sign_in_alerts", "allauth", "scale_out", "benchmark")
 BAKES = {
     "default": {},
     "minimal": dict.fromkeys(CAPABILITIES, "no"),

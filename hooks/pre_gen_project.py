@@ -223,6 +223,16 @@ def check_timeouts(answers):
         )
 
 
+def check_combinations(answers):
+    if answers["allauth"] == "yes" and answers["session_engine"] == "signed_cookies":
+        raise BadAnswer(
+            "allauth='yes' with session_engine='signed_cookies' is not allowed: django-allauth "
+            "keeps secrets in the session (a TOTP secret being set up, a pending sign-in), "
+            "which signed cookies would hand to the browser readable; choose db, cache or "
+            "cached_db"
+        )
+
+
 def replay_file():
     """The replay file cookiecutter saved these answers in before running this hook.
 
@@ -355,6 +365,7 @@ def main():
         check_slug(ANSWERS["project_slug"])
         check_choices(ANSWERS)
         check_timeouts(ANSWERS)
+        check_combinations(ANSWERS)
     except BadAnswer as error:
         print(f"ERROR: {error}{rerun_hint()}", file=sys.stderr)
         sys.exit(1)

@@ -37,6 +37,7 @@ VENV_ANSWERS = {
     "database": "postgresql",
     "session_device_bound": "yes",
     "sign_in_alerts": "yes",
+    "allauth": "yes",
     "scale_out": "yes",
     "benchmark": "yes",
 }

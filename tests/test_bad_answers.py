@@ -36,6 +36,7 @@ BAD_CHOICES = {
     "session_bind_user_agent": "on",
     "session_device_bound": "true",
     "sign_in_alerts": "yes please",
+    "allauth": "Yes",
     "scale_out": "y",
     "benchmark": "on",
     "database": "mysql",
@@ -90,6 +91,12 @@ RELATION_CASES = [
         ("session_rotation_interval", "2000"),
         ("session_idle_timeout", "1800"),
         id="rotation-longer-than-idle",
+    ),
+    case(
+        {"allauth": "yes", "session_engine": "signed_cookies"},
+        ("allauth", "yes"),
+        ("session_engine", "signed_cookies"),
+        id="allauth-on-signed-cookies",
     ),
 ]
 # Free text ends up in Python, TOML and templates: quotes and friends would

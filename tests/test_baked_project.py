@@ -36,7 +36,12 @@ VARIANTS = {
         "sign_in_alerts": "no",
     },
     # The full bake, closest to production.
-    "postgresql": {"database": "postgresql", "scale_out": "yes", "benchmark": "yes"},
+    "postgresql": {
+        "database": "postgresql",
+        "allauth": "yes",
+        "scale_out": "yes",
+        "benchmark": "yes",
+    },
     # Every non-default policy answer at once, so no code path is only ever
     # baked with the defaults.
     "hardened": {

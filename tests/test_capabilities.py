@@ -47,6 +47,11 @@ CAPABILITIES = [
         ("sign_in_alert", "sign-in alert", "known_browser", "new_browser", "new browser"),
     ),
     Capability(
+        "allauth",
+        ("accounts/allauth_bridge", "tests/accounts/allauth_bridge"),
+        ("allauth", "passkey", "webauthn", "totp", "mfa_"),
+    ),
+    Capability(
         "scale_out",
         ("scale_out", "notices", "tests/scale_out"),
         ("sentinel", "scale_out", "replica_url", "read replica", "notices", "replicarouter"),

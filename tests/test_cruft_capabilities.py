@@ -44,6 +44,7 @@ WIRING = {
     ".github/workflows/ci.yml",
     ".github/workflows/next-django.yml",
     "accounts/templates/accounts/sessions.html",
+    "templates/base.html",
     "accounts/views.py",
     "session_security/management/commands/clear_expired_sessions.py",
 }
@@ -131,6 +132,10 @@ SWITCHED_OFF = {
     "sign_in_alerts": (
         "docs/sign-in-alerts.md",
         {"sign_in_alerts_knownbrowser", "sign_in_alerts_newbrowsersignin"},
+    ),
+    "allauth": (
+        "docs/allauth.md",
+        {"account_emailaddress", "account_emailconfirmation", "mfa_authenticator"},
     ),
 }
 

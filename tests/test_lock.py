@@ -20,7 +20,7 @@ import yaml
 from conftest import TEMPLATE_DIR, VENV_ANSWERS, clean_environment, find_uv
 
 TEMPLATE_CONTEXT = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
-CAPABILITIES = ("session_device_bound", "sign_in_alerts", "scale_out", "benchmark")
+CAPABILITIES = ("session_device_bound", "sign_in_alerts", "allauth", "scale_out", "benchmark")
 
 BAKES = {
     "default": {},

@@ -101,6 +101,7 @@ def test_every_audit_event_is_in_the_audit_log_document(project):
 CAPABILITY_EVENTS = {
     "device binding": ("session_security/device_binding/protocol.py", "device-bound-sessions.md"),
     "sign-in alerts": ("session_security/sign_in_alerts/receivers.py", "sign-in-alerts.md"),
+    "allauth": ("accounts/allauth_bridge/receivers.py", "allauth.md"),
 }
 
 

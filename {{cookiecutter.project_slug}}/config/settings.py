@@ -392,7 +392,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 # Links in mails: never http://.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
-# Changes made by someone else: a mail on each password or address change.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[{{ cookiecutter.project_name }}] "
+# Changes made by someone else: a mail on each address or password change.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # One sudo mode: the layer's window (SESSION_REAUTH_WINDOW) decides on allauth's pages too, by
 # the adapter; allauth's own record of recent authentications never suffices alone.

@@ -9,6 +9,7 @@ from accounts.forms import password_matches
 from accounts.models import USERNAME_TAKEN, User
 from accounts.usernames import username_key
 from session_security import recent_auth
+from session_security.state import state_of
 
 # The backend a session signed in by allauth alone (a passkey, a confirmed address) names: the
 # first backend with ``get_user`` would be django-axes', which finds nobody.
@@ -26,6 +27,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def reauthenticate(self, user, password):
         """allauth's "confirm your password" through ``authenticate()``: django-axes counts it."""
         return password_matches(context.request, user, password)
+
+    def get_client_ip(self, request):
+        """The address the layer read (through ``DJANGO_TRUSTED_PROXY_COUNT`` proxies): in
+        allauth's rate limits and its mails' "the change originates from"."""
+        return state_of(request).ip
 
     def login(self, request, user):
         if not hasattr(user, "backend"):

@@ -7,7 +7,7 @@ class AllauthBridgeConfig(AppConfig):
     verbose_name = "django-allauth on the session layer"
 
     def ready(self):
-        from accounts.allauth_bridge import receivers
+        from accounts.allauth_bridge import checks, receivers  # noqa: F401  (registered, connected)
         from session_security import audit
 
         audit.EVENTS.extend(receivers.EVENTS)

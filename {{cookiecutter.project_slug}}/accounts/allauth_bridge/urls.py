@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from accounts import views as accounts_views
 from accounts.allauth_bridge import views
 
 urlpatterns = [
     # The sign-in page (allauth's links lead here): the password, then allauth's steps.
     path("login/", views.LoginView.as_view()),
-    # allauth's password change would end this session too: the project's keeps it.
-    path("password/change/", accounts_views.PasswordChangeView.as_view()),
+    # The project's password change (this session continues; allauth's would end it), at its
+    # own path and allauth's, mailing the account's address as allauth's does.
+    path("password/", views.PasswordChangeView.as_view()),
+    path("password/change/", views.PasswordChangeView.as_view()),
 ]

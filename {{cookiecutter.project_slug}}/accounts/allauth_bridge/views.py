@@ -1,5 +1,6 @@
 """The project's sign-in page, handing a right password over to allauth's next steps."""
 
+from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login import perform_password_login
 from allauth.account.models import EmailAddress, Login
 
@@ -22,3 +23,13 @@ class LoginView(views.LoginView):
 
     def form_valid(self, form):
         return hand_over(self.request, form.get_user(), self.get_success_url())
+
+
+class PasswordChangeView(views.PasswordChangeView):
+    """The project's (this session continues), plus allauth's mail to the account's address."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        adapter = get_adapter(self.request)
+        adapter.send_notification_mail("account/email/password_changed", form.user)
+        return response
