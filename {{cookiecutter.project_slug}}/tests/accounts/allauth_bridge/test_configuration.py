@@ -69,3 +69,15 @@ def test_a_password_change_mails_the_accounts_address_with_the_clients(client, u
     assert "203.0.113.9" in message.body  # the client, as the layer reads it through the proxy
     again = HttpsClient().post("/accounts/login/", {"username": "alice", "password": new})
     assert again.status_code == 302
+
+
+def test_allauths_sign_up_limit_holds_per_client_address(client, django_user_model):
+    """allauth's own limit (20 a minute from one address) stays on: account-creation floods."""
+    for number in range(20):
+        form = SIGN_UP | {"email": f"bob{number}@example.org", "username": f"bob{number}"}
+        assert client.post("/accounts/signup/", form).status_code == 302
+    response = client.post("/accounts/signup/", SIGN_UP | {"username": "mallory"})
+    assert response.status_code == 429
+    assert not django_user_model.objects.filter(username="mallory").exists()
+    elsewhere = HttpsClient(REMOTE_ADDR="198.51.100.7").post("/accounts/signup/", SIGN_UP)
+    assert elsewhere.status_code == 302
