@@ -1,7 +1,15 @@
+{% if cookiecutter.allauth == "yes" -%}
+from allauth.account.decorators import secure_admin_login
+{% endif -%}
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import home
+{%- if cookiecutter.allauth == "yes" %}
+
+# The admin's own password form would skip the second factor: it sends to the sign-in page.
+admin.site.login = secure_admin_login(admin.site.login)
+{%- endif %}
 
 urlpatterns = [
     path("", home, name="home"),
