@@ -45,6 +45,7 @@ WIRING = {
     ".github/workflows/next-django.yml",
     "accounts/templates/accounts/sessions.html",
     "templates/base.html",
+    "tests/accounts/test_throttling.py",
     "accounts/views.py",
     "session_security/management/commands/clear_expired_sessions.py",
 }

@@ -157,7 +157,17 @@ def test_unknown_usernames_are_locked_the_same_way(user):
     assert known.content == unknown.content
 
 
-def test_the_admin_login_is_throttled_too(user):
+{% if cookiecutter.allauth == "yes" %}def test_the_admin_login_checks_no_password(user):
+    """It sends to the sign-in page (and its second factor): nothing to guess there."""
+    client = at(HERE)
+    for _ in range(LIMIT):
+        response = client.post(
+            "/admin/login/", {"username": "alice", "password": "wrong", "next": "/admin/"}
+        )
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    assert attempt(client, password=PASSWORD).status_code == 302  # nothing was counted
+{% else %}def test_the_admin_login_is_throttled_too(user):
     client = at(HERE)
     for _ in range(LIMIT):
         response = client.post(
@@ -165,7 +175,7 @@ def test_the_admin_login_is_throttled_too(user):
         )
     assert_locked(response)
     assert_locked(attempt(client, password=PASSWORD))
-
+{% endif %}
 
 # --- The lockout page --------------------------------------------------------
 
