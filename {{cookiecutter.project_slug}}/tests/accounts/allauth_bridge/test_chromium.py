@@ -36,6 +36,11 @@ USERNAME = "bob"
 ADDRESS = "bob@example.org"
 PASSWORD = "a long and new passphrase 77"
 CONFIRM_LINK = re.compile(r"https://localhost:\d+/accounts/confirm-email/[\w:-]+/")
+# What the sign-in page's passkey button does first: a WebAuthn challenge, kept in the session.
+CHALLENGE_FETCH = """
+fetch("/accounts/2fa/webauthn/login/", {headers: {Accept: "application/json"}})
+  .then((response) => response.status)
+"""
 # Chromium's software authenticator: a passkey kept on "this device", the user verified.
 AUTHENTICATOR = {
     "protocol": "ctap2",
@@ -230,11 +235,17 @@ def test_sign_up_mfa_passkey_and_sudo_in_chromium(visitors, site):
     [credential] = cdp.send("WebAuthn.getCredentials", authenticator)["credentials"]
     assert credential["isResidentCredential"]
 
-    # 4. The password, then the second factor: a new session key at each step.
+    # 4. The password, then the second factor: a new session key at each step. A key from
+    # before the password (the passkey button's challenge, fetched as its script does, then
+    # the password typed instead) is worth nothing after it.
     me.sign_out()
+    me.go("/accounts/login/")
+    assert me.page.evaluate(CHALLENGE_FETCH) == 200
+    before_password = me.key
+    assert before_password is not None
     me.password_step()
     after_password = me.key
-    assert after_password is not None
+    assert after_password not in (None, before_password)
     me.second_factor(totp_now(secret))
     assert me.key not in (None, after_password)
     assert me.who() == USERNAME
