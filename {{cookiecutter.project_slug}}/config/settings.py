@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # allauth's list of passkeys and security keys loads its template tags (humanize).
+    "django.contrib.humanize",
 {%- endif %}
 ]
 
@@ -313,6 +315,10 @@ SECURE_CSP = {
     "style-src": [CSP.SELF, CSP.NONCE],
     # data: for the empty favicon in base.html (no request for /favicon.ico).
     "img-src": [CSP.SELF, "data:"],
+{%- if cookiecutter.allauth == "yes" %}
+    # allauth's passkey sign-in fetches its WebAuthn challenge from here (fetch(), not a form).
+    "connect-src": [CSP.SELF],
+{%- endif %}
     "form-action": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
