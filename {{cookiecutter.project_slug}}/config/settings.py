@@ -405,6 +405,9 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 # the adapter; allauth's own record of recent authentications never suffices alone.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+# ... by the password or a second factor; a code mailed to the address would let whoever reads
+# the mailbox into sudo mode.
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 # One throttle: password guesses meet django-axes' lockout (429), not allauth's 200 page.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 # Second factors: an authenticator app, recovery codes, passkeys (phishing-resistant).

@@ -81,3 +81,13 @@ def test_allauths_sign_up_limit_holds_per_client_address(client, django_user_mod
     assert not django_user_model.objects.filter(username="mallory").exists()
     elsewhere = HttpsClient(REMOTE_ADDR="198.51.100.7").post("/accounts/signup/", SIGN_UP)
     assert elsewhere.status_code == 302
+
+
+def test_a_mailed_code_cannot_open_sudo_mode(client, user, settings):
+    """Only the password or a second factor: reading the mailbox is not enough."""
+    EmailAddress.objects.create(user=user, email="alice@example.org", verified=True, primary=True)
+    sign_in(client)
+    page = client.get("/accounts/reauthenticate/")
+    assert page.status_code == 200 and "/accounts/reauthenticate/code/" not in page.text
+    assert client.post("/accounts/reauthenticate/code/").status_code in (403, 404)
+    assert mail.outbox == []
