@@ -1,7 +1,9 @@
 """The bridge's tests: a second factor, an account that signed up, allauth's paths.
 
 allauth keeps a sign-in between its steps in the session; an attacker holds a copy of a key
-(``planted`` before a step, ``seen`` during one, ``stolen`` after) and replays it.
+(``planted`` before a step, ``seen`` during one, ``stolen`` after) and replays it. ``engine``
+runs a test on each engine allauth may use: the server-side ones (signed cookies would hand
+allauth's secrets to the browser; ``allauth_bridge.E001`` refuses them).
 """
 
 import time
@@ -12,11 +14,21 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 
-from tests.conftest import PASSWORD, HttpsClient, session_cookie
+from session_security.storage.engines import ENGINE_NAMES
+from tests.conftest import PASSWORD, HttpsClient, session_cookie, use_engine
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 LOGIN = "/accounts/login/"
 MFA = "/accounts/2fa/authenticate/"
+
+
+@pytest.fixture(params=[name for name in ENGINE_NAMES if name != "signed_cookies"])
+def engine(request, settings):
+    """Each test using this runs once per server-side engine, against a real Redis."""
+    name = request.param
+    cache_url = request.getfixturevalue("redis_url") if name in ("cache", "cached_db") else None
+    use_engine(settings, name, cache_url or "redis://127.0.0.1:1/0")
+    return name
 
 
 def totp_code(offset=0):

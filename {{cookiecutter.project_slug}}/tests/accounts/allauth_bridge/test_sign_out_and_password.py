@@ -9,6 +9,7 @@ installed). Sign-up compares usernames the project's way (``username_key``).
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core import mail
 from django.urls import NoReverseMatch, resolve, reverse
 
 from accounts import views
@@ -74,6 +75,17 @@ def test_allauths_password_change_keeps_this_session_under_a_new_key(devices, en
         assert_refused(laptop.get("/"))
     else:
         assert is_signed_in(laptop.get("/"))
+
+
+@pytest.mark.parametrize("path", ["/accounts/password/", "/accounts/password/change/"])
+def test_a_password_change_at_either_path_mails_the_address(client, verified, path):
+    """The owner hears of a change made with a stolen session and a guessed password."""
+    sign_in(client)
+    mail.outbox.clear()
+    data = {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW}
+    assert client.post(path, data).status_code == 302
+    assert [message.to for message in mail.outbox] == [["alice@example.org"]]
+    assert "password" in mail.outbox[0].subject.lower()
 
 
 def test_allauths_password_change_needs_the_current_password(devices, user):
