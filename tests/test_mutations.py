@@ -704,12 +704,113 @@ MUTANTS = [
             "tests/session_security/sign_in_alerts/test_sign_out.py::test_the_pass_is_taken_only_from_its_address_in_its_own_redirect",
         ),
     ),
+    Mutant(
+        "allauth: each sign-in step a new key",
+        "accounts/allauth_bridge/receivers.py",
+        "    request.session.cycle_key()\n",
+        "    pass\n",
+        (
+            "tests/accounts/allauth_bridge/test_sign_in_steps.py::test_a_key_planted_before_the_password_holds_nothing_after_it",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
+        "allauth: a re-authentication on its pages opens the layer's window",
+        "accounts/allauth_bridge/receivers.py",
+        "            recent_auth.confirmed(request)\n",
+        "            pass\n",
+        (
+            "tests/accounts/allauth_bridge/test_one_sudo_mode.py::test_allauths_password_confirmation_opens_the_projects_window",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
+        "allauth: the layer's window decides on its pages",
+        "accounts/allauth_bridge/adapter.py",
+        "return not recent_auth.is_recent(context.request)",
+        "return False",
+        (
+            "tests/accounts/allauth_bridge/test_one_sudo_mode.py::test_a_stolen_cookie_gets_no_sensitive_allauth_page",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
+        "allauth: its own record of a re-authentication never suffices",
+        "config/settings.py",
+        "ACCOUNT_REAUTHENTICATION_TIMEOUT = 0",
+        "ACCOUNT_REAUTHENTICATION_TIMEOUT = 300",
+        (
+            "tests/accounts/allauth_bridge/test_one_sudo_mode.py::test_the_window_closes_for_both_at_once",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
+        "allauth: its password confirmation is counted by the lockout",
+        "accounts/allauth_bridge/adapter.py",
+        "return password_matches(context.request, user, password)",
+        "return user.check_password(password)",
+        (
+            "tests/accounts/allauth_bridge/test_one_throttle.py::test_guesses_on_allauths_confirmation_and_the_sign_in_page_add_up",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
+        "allauth: the password hands over to its steps",
+        "accounts/allauth_bridge/views.py",
+        "return hand_over(self.request, form.get_user(), self.get_success_url())",
+        "return super().form_valid(form)",
+        (
+            "tests/accounts/allauth_bridge/test_sign_in_steps.py::test_a_wrong_code_leaves_nobody_signed_in",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
+        "allauth: an account that signed up proves its address first",
+        "accounts/allauth_bridge/views.py",
+        'verification = "mandatory" if EmailAddress.objects.filter(user=user).exists() else "none"',
+        'verification = "none"',
+        (
+            "tests/accounts/allauth_bridge/test_sign_in_steps.py::test_an_unverified_account_gets_a_mail_not_a_session",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
+        "allauth: the password change at its path is the project's",
+        "accounts/allauth_bridge/urls.py",
+        '    path("password/change/", views.PasswordChangeView.as_view()),\n',
+        "",
+        (
+            "tests/accounts/allauth_bridge/test_sign_out_and_password.py::test_allauths_password_change_keeps_this_session_under_a_new_key",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
+        "allauth: sign-up compares names by the username key",
+        "accounts/allauth_bridge/adapter.py",
+        "if not shallow and User.objects.filter(username_key=username_key(username)).exists():",
+        "if False:",
+        (
+            "tests/accounts/allauth_bridge/test_sign_out_and_password.py::test_sign_up_refuses_a_name_that_differs_only_by_case_or_width",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
+        "allauth: the signed-cookie engine is refused",
+        "accounts/allauth_bridge/checks.py",
+        'return [SIGNED_COOKIES] if settings.SESSION_ENGINE_NAME == "signed_cookies" else []',
+        "return []",
+        (
+            "tests/accounts/allauth_bridge/test_engine_check.py::test_only_the_signed_cookie_engine_is_refused",
+        ),
+        bake="allauth",
+    ),
 ]
 
 # The bakes the mutants break: name -> (the bake's cache key, its answers).
 BAKES = {
     "default": ("db", {"session_engine": "db"}),
     "scale_out": ("db-scale-out", {"session_engine": "db", "scale_out": "yes"}),
+    "allauth": ("db-allauth", {"session_engine": "db", "allauth": "yes"}),
 }
 
 
