@@ -31,14 +31,15 @@ def engine(request, settings):
     return name
 
 
-def totp_code(offset=0):
-    """The authenticator app's code now (``offset`` periods later)."""
-    return format_hotp_value(hotp_value(SECRET, int(time.time()) // 30 + offset))
+def totp_code():
+    """The authenticator app's code now (a 30-second period, each code accepted once)."""
+    return format_hotp_value(hotp_value(SECRET, int(time.time()) // 30))
 
 
 @pytest.fixture
-def totp(user):
-    """alice has an authenticator app: after her password, the second step asks its code."""
+def totp(user, clock):
+    """alice has an authenticator app: after her password, the second step asks its code.
+    Time stands still (``clock``): a code typed is the code of the period it was read in."""
     TOTP.activate(user, SECRET)
     return user
 

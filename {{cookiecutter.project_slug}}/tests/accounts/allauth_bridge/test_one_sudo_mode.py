@@ -27,9 +27,9 @@ SECOND = "alice@work.example.org"
 
 
 @pytest.fixture
-def victim(client, verified, settings, clock):
-    """alice (two addresses, an authenticator app) signed in on her phone and her laptop, whose
-    cookie the thief copied; then more than the window passes."""
+def victim(client, verified, engine, settings, clock):
+    """alice (two addresses) signed in on her phone and her laptop, whose cookie the thief
+    copied; then more than the window passes."""
     settings.SESSION_REAUTH_WINDOW = WINDOW
     EmailAddress.objects.create(user=verified, email=SECOND, primary=False, verified=True)
     sign_in(client)
