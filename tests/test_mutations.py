@@ -800,7 +800,7 @@ MUTANTS = [
         'return [SIGNED_COOKIES] if settings.SESSION_ENGINE_NAME == "signed_cookies" else []',
         "return []",
         (
-            "tests/accounts/allauth_bridge/test_engine_check.py::test_only_the_signed_cookie_engine_is_refused",
+            "tests/accounts/allauth_bridge/test_configuration.py::test_signed_cookies_are_refused_by_the_check",
         ),
         bake="allauth",
     ),
