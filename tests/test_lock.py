@@ -74,8 +74,9 @@ def locked_versions(project):
 def test_the_lock_follows_the_answers(baked_projects):
     minimal = locked_versions(baked_projects("minimal", BAKES["minimal"]))
     full = locked_versions(baked_projects("venv-source", VENV_ANSWERS))
-    # psycopg is in every dev group; pyjwt is device binding's, pillow the benchmark's.
-    assert set(full) - set(minimal) == {"pillow", "pyjwt"}
+    # psycopg is in every dev group; pyjwt is device binding's, pillow the benchmark's,
+    # django-allauth allauth's (with [mfa]: fido2 for passkeys, qrcode for TOTP's QR code).
+    assert set(full) - set(minimal) == {"pillow", "pyjwt", "django-allauth", "fido2", "qrcode"}
     assert {name: full[name] for name in minimal} == minimal, "one version per package"
 
 
