@@ -63,8 +63,9 @@ SUITE_VARIANTS = ["db", "cache", "cached_db", "signed_cookies", "postgresql"]
 #   device binding's middleware).
 # - ``engine_independent`` (the pages' layout and CSP, TLS, in Chromium): not
 #   the bake's engine (its result is the same on any), but its capabilities'
-#   pages. Run where ``every_engine`` runs: the cache and cached_db bakes have
-#   the default's capabilities and pages, on engines these tests do not see.
+#   pages. Run where ``every_engine`` runs: the default bake's pages (db,
+#   cache, cached_db) are the full bake's (scale_out and the benchmark add no
+#   page these tests visit), the minimal bake's are its own.
 STANDALONE_VARIANT = "postgresql"
 EVERY_ENGINE_VARIANTS = {"signed_cookies", "postgresql"}
 assert STANDALONE_VARIANT in SUITE_VARIANTS and EVERY_ENGINE_VARIANTS <= set(SUITE_VARIANTS)
