@@ -371,6 +371,12 @@ def a_test_takes_a_slot(ahead):
     ahead.busy(False)
 
 
+@pytest.fixture(scope="session")
+def mutants_dir(tmp_path_factory):
+    """Where the mutants' copies of bakes go (here: ``start_ahead`` sees only conftest's fixtures)."""
+    return tmp_path_factory.mktemp("mutants")
+
+
 def selected(request, test_name, parameter):
     """The values of ``parameter`` of the selected tests named ``test_name``, in order."""
     return [

@@ -734,11 +734,6 @@ def mutant_run(mutant, source, project, baked_python):
     return run
 
 
-@pytest.fixture(scope="session")
-def mutants_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("mutants")
-
-
 def start_ahead(request):
     """Start every selected mutant's run (``ahead``), after the suites started before."""
     mutants = selected(request, "test_no_mutant_survives", "mutant")
