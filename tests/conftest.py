@@ -299,9 +299,10 @@ class Ahead:
     future. A test module may define ``start_ahead(request)``, called before
     the session's first test (``start_ahead`` below), which starts its selected
     family's commands, longest first: they run while the other tests do.
-    Those tests count as one of the ``JOBS`` while they run (``busy``), so a
-    command waits for a free slot rather than crowd them; a test waiting on a
-    command (``wait``) gives its slot back meanwhile.
+    The tests themselves hold one of the ``JOBS`` slots, so a command waits
+    for a free one rather than crowd them; only a test waiting on a command
+    (``wait``) gives the slot back meanwhile. A slot is taken when a command
+    starts and kept until it ends.
     """
 
     def __init__(self, jobs):
@@ -310,7 +311,7 @@ class Ahead:
         self.futures = {}
         self.condition = threading.Condition()
         self.running = 0
-        self.testing = False
+        self.testing = True
 
     def __call__(self, key, function):
         if key not in self.futures:
@@ -361,14 +362,6 @@ def start_ahead(request, ahead):
     for module in modules:
         if hasattr(module, "start_ahead"):
             module.start_ahead(request)
-
-
-@pytest.fixture(autouse=True)
-def a_test_takes_a_slot(ahead):
-    """A running test counts as one of the ``JOBS`` (see ``Ahead``)."""
-    ahead.busy(True)
-    yield
-    ahead.busy(False)
 
 
 @pytest.fixture(scope="session")
