@@ -20,6 +20,7 @@ import shutil
 import string
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -292,21 +293,82 @@ def checked(result, cwd, report_lines=None):
 JOBS = int(os.environ.get("TEMPLATE_TEST_JOBS") or os.cpu_count() or 1)
 
 
+class Ahead:
+    """Slow commands started early, run ``JOBS`` at a time, counting the tests themselves.
+
+    ``ahead(key, function)`` starts ``function`` once per key and returns its
+    future. A test module may define ``start_ahead(request)``, called before
+    the session's first test (``start_ahead`` below), which starts its selected
+    family's commands, longest first: they run while the other tests do.
+    The tests themselves hold one of the ``JOBS`` slots, so a command waits
+    for a free one rather than crowd them; only a test waiting on a command
+    (``wait``) gives the slot back meanwhile. A slot is taken when a command
+    starts and kept until it ends.
+    """
+
+    def __init__(self, jobs):
+        self.jobs = jobs
+        self.pool = ThreadPoolExecutor(max_workers=jobs)
+        self.futures = {}
+        self.condition = threading.Condition()
+        self.running = 0
+        self.testing = True
+
+    def __call__(self, key, function):
+        if key not in self.futures:
+            self.futures[key] = self.pool.submit(self.in_a_slot, function)
+        return self.futures[key]
+
+    def in_a_slot(self, function):
+        with self.condition:
+            self.condition.wait_for(lambda: self.running + self.testing < self.jobs)
+            self.running += 1
+        try:
+            return function()
+        finally:
+            with self.condition:
+                self.running -= 1
+                self.condition.notify_all()
+
+    def busy(self, testing):
+        with self.condition:
+            self.testing = testing
+            self.condition.notify_all()
+
+    def wait(self, future):
+        """``future``'s result, the test's slot given to the commands meanwhile."""
+        self.busy(False)
+        try:
+            return future.result()
+        finally:
+            self.busy(True)
+
+    def shutdown(self):
+        self.busy(False)
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 @pytest.fixture(scope="session")
 def ahead():
-    """``ahead(key, function)``: start ``function`` now (``JOBS`` at a time), once per key;
-    its future. Tests of one parametrized family start all of theirs at the first,
-    then each waits for its own."""
-    pool = ThreadPoolExecutor(max_workers=JOBS)
-    futures = {}
+    """The session's ``Ahead``: ``ahead(key, function)`` starts a slow command."""
+    runner = Ahead(JOBS)
+    yield runner
+    runner.shutdown()
 
-    def start(key, function):
-        if key not in futures:
-            futures[key] = pool.submit(function)
-        return futures[key]
 
-    yield start
-    pool.shutdown(wait=True, cancel_futures=True)
+@pytest.fixture(scope="session", autouse=True)
+def start_ahead(request, ahead):
+    """Before the first test: each selected module's ``start_ahead(request)``, in order."""
+    modules = dict.fromkeys(getattr(item, "module", None) for item in request.session.items)
+    for module in modules:
+        if hasattr(module, "start_ahead"):
+            module.start_ahead(request)
+
+
+@pytest.fixture(scope="session")
+def mutants_dir(tmp_path_factory):
+    """Where the mutants' copies of bakes go (here: ``start_ahead`` sees only conftest's fixtures)."""
+    return tmp_path_factory.mktemp("mutants")
 
 
 def selected(request, test_name, parameter):

@@ -835,21 +835,34 @@ def mutant_run(mutant, source, project, baked_python):
     return run
 
 
-@pytest.fixture(scope="session")
-def mutants_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("mutants")
+def start_ahead(request):
+    """Start every selected mutant's run (``ahead``), after the suites started before."""
+    mutants = selected(request, "test_no_mutant_survives", "mutant")
+    if not mutants:
+        return
+    baked_projects, ahead = (
+        request.getfixturevalue("baked_projects"),
+        request.getfixturevalue("ahead"),
+    )
+    baked_python = request.getfixturevalue("baked_python")
+    mutants_dir = request.getfixturevalue("mutants_dir")
+    for mutant in mutants:
+        ahead(
+            ("mutant", mutant.name), mutant_start(mutant, baked_projects, baked_python, mutants_dir)
+        )
+
+
+def mutant_start(mutant, baked_projects, baked_python, mutants_dir):
+    project = mutants_dir / f"mutant-{MUTANTS.index(mutant)}"
+    return mutant_run(mutant, baked_projects(*BAKES[mutant.bake]), project, baked_python)
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=str)
-def test_no_mutant_survives(mutant, baked_projects, baked_python, mutants_dir, ahead, request):
-    """The first of these tests starts every selected mutant's run (``ahead``); each then
-    waits for its own."""
-    futures = {}
-    for each in selected(request, "test_no_mutant_survives", "mutant"):
-        project = mutants_dir / f"mutant-{MUTANTS.index(each)}"
-        run = mutant_run(each, baked_projects(*BAKES[each.bake]), project, baked_python)
-        futures[each.name] = ahead(("mutant", each.name), run)
-    result = futures[mutant.name].result()
+def test_no_mutant_survives(mutant, baked_projects, baked_python, mutants_dir, ahead):
+    """Every selected mutant's run starts before the first test (``start_ahead``);
+    each of these tests waits for its own."""
+    run = mutant_start(mutant, baked_projects, baked_python, mutants_dir)
+    result = ahead.wait(ahead(("mutant", mutant.name), run))
     assert result is not None, f"{mutant}: the code to break is not there once"
     summary = result.stdout.strip().splitlines()[-1:] or [result.stderr[-500:]]
     assert result.returncode == 1, f"{mutant} survived: {summary}"

@@ -33,6 +33,7 @@ def cookies_by_name(context):
     return {cookie["name"]: cookie for cookie in context.cookies()}
 
 
+@pytest.mark.engine_independent  # TLS only
 def test_the_certificate_is_trusted_only_through_the_pin(playwright, production_server):
     """The test's browser trusts the test certificate by its key, not by ignoring errors."""
     unpinned = launch(playwright)
@@ -81,6 +82,7 @@ def test_cookies_the_browser_keeps(production_server, context, page):
         assert cookies[SESSION_COOKIE]["expires"] > time.time()
 
 
+@pytest.mark.engine_independent  # the pages and their headers
 @pytest.mark.parametrize("server_name", ["production_server", "dev_server"])
 def test_no_csp_violation_on_any_page(request, server_name, context, csp, page):
     """Every page, signed out and in; the dev server also serves the static files."""
@@ -109,6 +111,7 @@ def test_no_csp_violation_on_any_page(request, server_name, context, csp, page):
     assert csp.violations == []
 
 
+@pytest.mark.engine_independent
 def test_the_csp_watch_sees_a_violation(production_server, csp, page):
     """The check above would pass vacuously if the watch were deaf: it is not."""
     page.goto(production_server.url + "/accounts/login/")

@@ -13,7 +13,7 @@ import pytest
 
 from tests.fixtures.browser import PASSWORD, USERNAME, CspWatch, sign_in, tls_production_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]  # the pages' layout
 
 WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
 # Seconds of sudo mode on this server, to reach the confirmation page.
