@@ -5,9 +5,7 @@ violation. The PNGs are test artefacts, never committed: in ``$SCREENSHOTS_DIR``
 (CI uploads that folder), else in pytest's temporary folder (the path is printed; ``-s``).
 """
 
-import os
 import time
-from pathlib import Path
 
 import pytest
 
@@ -25,14 +23,6 @@ def server(request, tmp_path_factory):
     overrides = {"DJANGO_SESSION_REAUTH_WINDOW": WINDOW, "DJANGO_SESSION_ROTATION_INTERVAL": 0}
     with tls_production_server(request, tmp_path_factory, **overrides) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory):
-    folder = os.environ.get("SCREENSHOTS_DIR")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 class Camera:

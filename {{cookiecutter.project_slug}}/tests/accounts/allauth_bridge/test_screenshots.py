@@ -4,9 +4,6 @@ As ``tests/test_screenshots.py`` does for the project's own pages: each page fit
 logs no Content-Security-Policy violation, and is kept as a PNG (``$SCREENSHOTS_DIR``).
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests.fixtures.browser import sign_in, tls_production_server
@@ -27,14 +24,6 @@ PAGES = {
 def server(request, tmp_path_factory):
     with tls_production_server(request, tmp_path_factory) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory):
-    folder = os.environ.get("SCREENSHOTS_DIR")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
