@@ -21,6 +21,10 @@ def hand_over(request, user, redirect_url):
 class LoginView(views.LoginView):
     """The project's page and form (and lockout); signing in is allauth's flow from there."""
 
+    def get_context_data(self, **kwargs):
+        sign_up_open = get_adapter(self.request).is_open_for_signup(self.request)
+        return {**super().get_context_data(**kwargs), "sign_up_open": sign_up_open}
+
     def form_valid(self, form):
         return hand_over(self.request, form.get_user(), self.get_success_url())
 

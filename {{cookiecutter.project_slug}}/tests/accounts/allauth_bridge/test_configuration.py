@@ -21,7 +21,9 @@ SIGN_UP = {
 
 
 def test_closed_sign_up_creates_no_account(client, settings, django_user_model):
+    assert 'id="sign-up"' in client.get("/accounts/login/").text
     settings.ACCOUNT_SIGNUP_OPEN = False
+    assert 'id="sign-up"' not in client.get("/accounts/login/").text  # no link to a closed door
     response = client.post("/accounts/signup/", SIGN_UP)
     assert response.status_code == 200 and "closed" in response.text.lower()
     assert not django_user_model.objects.filter(username="bob").exists()
