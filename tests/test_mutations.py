@@ -745,6 +745,16 @@ MUTANTS = [
         bake="allauth",
     ),
     Mutant(
+        "allauth: the second factor's codes are limited per account",
+        "config/settings.py",
+        'ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]',
+        'ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]\nACCOUNT_RATE_LIMITS = {"login_failed": None}',
+        (
+            "tests/accounts/allauth_bridge/test_one_throttle.py::test_the_second_factors_codes_are_limited_per_account",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
         "allauth: its password confirmation is counted by the lockout",
         "accounts/allauth_bridge/adapter.py",
         "return password_matches(context.request, user, password)",

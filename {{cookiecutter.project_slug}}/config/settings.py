@@ -408,8 +408,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
 # ... by the password or a second factor; a code mailed to the address would let whoever reads
 # the mailbox into sudo mode.
 ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
-# One throttle: password guesses meet django-axes' lockout (429), not allauth's 200 page.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Password guesses meet django-axes' lockout (the adapter); allauth's own "login_failed" limit
+# is left at its default: it guards the second factor's codes (5 wrong per account in 5 min).
 # Second factors: an authenticator app, recovery codes, passkeys (phishing-resistant).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True

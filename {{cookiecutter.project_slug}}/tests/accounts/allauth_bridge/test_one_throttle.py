@@ -11,8 +11,8 @@ import datetime
 
 import pytest
 
-from tests.accounts.allauth_bridge.conftest import attacker
-from tests.conftest import PASSWORD, HttpsClient, session_cookie, sign_in
+from tests.accounts.allauth_bridge.conftest import MFA, attacker, password_step, totp_code
+from tests.conftest import PASSWORD, HttpsClient, is_signed_in, session_cookie, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +106,19 @@ def test_allauths_confirmation_alone_locks_like_the_sign_in_page(thief):
     for answer in answers[LIMIT - 1 :]:
         assert_locked(answer)
     assert_locked(guess_on_sign_in(PASSWORD))
+
+
+def test_the_second_factors_codes_are_limited_per_account(client, totp, clock):
+    """Someone with the password cannot try the 10^6 codes: after 5 wrong ones in 5 minutes,
+    not even the right code signs in, from this browser or another; then it does."""
+    password_step(client)
+    for _ in range(5):
+        assert client.post(MFA, {"code": "000000"}).status_code == 200
+    assert client.post(MFA, {"code": totp_code()}).status_code == 200  # refused, right code
+    other = HttpsClient(REMOTE_ADDR="198.51.100.7")
+    password_step(other)
+    assert other.post(MFA, {"code": totp_code()}).status_code == 200
+    assert not is_signed_in(client.get("/")) and not is_signed_in(other.get("/"))
+    clock.shift(301)
+    assert other.post(MFA, {"code": totp_code()}).status_code == 302
+    assert is_signed_in(other.get("/"))
