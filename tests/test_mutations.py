@@ -755,6 +755,16 @@ MUTANTS = [
         bake="allauth",
     ),
     Mutant(
+        "allauth: its password confirmation is answered as the sign-in page's",
+        "accounts/allauth_bridge/adapter.py",
+        "return password_matches(context.request, user, password)",
+        "return super().reauthenticate(user, password)",
+        (
+            "tests/accounts/allauth_bridge/test_one_throttle.py::test_allauths_confirmation_alone_locks_like_the_sign_in_page",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
         "allauth: its password confirmation is counted by the lockout",
         "accounts/allauth_bridge/adapter.py",
         "return password_matches(context.request, user, password)",
