@@ -45,6 +45,10 @@ PRIMARY_APPS = (
     "session_security",
     "accounts",
     "axes",
+{%- if cookiecutter.allauth == "yes" %}
+    # Addresses and second factors: a used recovery code or a removed passkey stays so.
+    "allauth",
+{%- endif %}
 )
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # After the replica failed to answer, how long reads stay on the primary.
