@@ -715,6 +715,16 @@ MUTANTS = [
         bake="allauth",
     ),
     Mutant(
+        "allauth: a step from another account's session gets a new key too",
+        "accounts/allauth_bridge/receivers.py",
+        "if request.user.is_authenticated and request.user.pk == user.pk:",
+        "if request.user.is_authenticated:",
+        (
+            "tests/accounts/allauth_bridge/test_sign_in_steps.py::test_a_key_signed_in_to_another_account_is_replaced_at_the_password",
+        ),
+        bake="allauth",
+    ),
+    Mutant(
         "allauth: a re-authentication on its pages opens the layer's window",
         "accounts/allauth_bridge/receivers.py",
         "            recent_auth.confirmed(request)\n",

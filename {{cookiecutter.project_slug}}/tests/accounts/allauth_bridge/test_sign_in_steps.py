@@ -52,6 +52,20 @@ def assert_second_factor_refused(cookie):
     assert page.status_code == 302 and page["Location"].startswith(LOGIN), page.status_code
 
 
+def test_a_key_signed_in_to_another_account_is_replaced_at_the_password(
+    client, totp, django_user_model, engine, clock
+):
+    """Someone signed in to their own account in the victim's browser keeps no copy that
+    holds the victim's half-done sign-in."""
+    django_user_model.objects.create_user(username="mallory", password=PASSWORD)
+    password_step(client, username="mallory")
+    planted = session_cookie(client)
+    assert is_signed_in(attacker(planted).get("/"), "mallory")
+    assert password_step(client)["Location"].startswith(MFA)
+    assert session_cookie(client) != planted
+    assert_second_factor_refused(planted)
+
+
 def test_a_key_planted_before_the_password_holds_nothing_after_it(client, totp, engine, clock):
     planted = plant(client)
     assert password_step(client)["Location"].startswith(MFA)
