@@ -10,8 +10,8 @@ from accounts import views
 def hand_over(request, user, redirect_url):
     """allauth's steps after the password: the address's verification, then the second factor.
 
-    An account that signed up has an address and must have verified it; one an administrator
-    made (``createsuperuser``, the admin) may have none to verify.
+    An account with an address on record (every sign-up) must have verified one; one an
+    administrator made (``createsuperuser``, the admin) may have none to verify.
     """
     verification = "mandatory" if EmailAddress.objects.filter(user=user).exists() else "none"
     login = Login(user=user, email_verification=verification, redirect_url=redirect_url)
