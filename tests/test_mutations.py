@@ -727,8 +727,8 @@ MUTANTS = [
     Mutant(
         "allauth: a re-authentication on its pages opens the layer's window",
         "accounts/allauth_bridge/receivers.py",
-        "            recent_auth.confirmed(request)\n",
-        "            pass\n",
+        "        recent_auth.confirmed(request)\n",
+        "        pass\n",
         (
             "tests/accounts/allauth_bridge/test_one_sudo_mode.py::test_allauths_password_confirmation_opens_the_projects_window",
         ),
